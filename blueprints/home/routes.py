@@ -1,0 +1,62 @@
+"""Each role's home page."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, url_for
+from flask_login import current_user
+
+from blueprints.common import render, require
+from services import clock, policy, school
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/health")
+def health():
+    return {"status": "ok"}
+
+
+@bp.get("/")
+def index():
+    """Send each user to the home page of their main role."""
+    user = current_user
+    if user.has_role("admin", "director", "deputy", "secretary"):
+        return redirect(url_for("home.office"))
+    if user.has_role("teacher"):
+        return redirect(url_for("home.teacher"))
+    if user.has_role("parent", "pupil"):
+        return redirect(url_for("home.family"))
+    return render("home/no_role.html")
+
+
+@bp.get("/office")
+def office():
+    """Administration: the school at a glance and every class it oversees."""
+    require(current_user.has_role("admin", "director", "deputy", "secretary"))
+    year = school.current_year()
+    classes = school.classes_of_year(year) if year else []
+    classes = [c for c in classes if policy.can_read_class(current_user, c)]
+    return render("home/office.html", year=year, classes=classes,
+                  counts=school.school_counts(),
+                  pupils=school.pupil_counts([c.id for c in classes]))
+
+
+@bp.get("/teacher")
+def teacher():
+    """A teacher's day: today's lessons, own subject pages and, for a class teacher, the class."""
+    staff = policy.staff_of(current_user)
+    require(staff is not None and current_user.has_role("teacher"))
+    today = clock.today()
+    year = school.current_year()
+    led = [c for c in school.classes_of_year(year)
+           if c.id in policy.led_class_ids(current_user)] if year else []
+    return render("home/teacher.html", today=today,
+                  lessons=school.lessons_of_teacher_on(staff, today),
+                  pages=school.pages_of_teacher(staff), led=led)
+
+
+@bp.get("/family")
+def family():
+    """Parents and pupils: the children whose diary they read."""
+    children = policy.children_of(current_user)
+    require(bool(children))
+    return render("home/family.html", children=children)

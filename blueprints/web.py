@@ -1,0 +1,95 @@
+"""Cross-cutting web concerns: sign-in gate, locale, security headers, errors, Jinja globals."""
+from __future__ import annotations
+
+from flask import Flask, g, redirect, request, session, url_for
+from flask_babel import format_date, get_locale, refresh
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+
+from blueprints import assets
+from blueprints.common import htmx_redirect, is_htmx, render_error
+from extensions import db, login_manager, sqlite_pragmas
+from models import User
+from services import policy
+
+# Deny by default: only these endpoints are open to anonymous visitors.
+PUBLIC_ENDPOINTS = frozenset(
+    {"auth.login", "auth.set_language", "static", "assets.file", "home.health"}
+)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; manifest-src 'self'; worker-src 'self'"
+)
+
+
+def init_web(app: Flask) -> None:
+    """Wire the request hooks, error pages and template globals into the app."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+    # Forget the locale chosen for an earlier request of the same app context (tests, CLI).
+    app.before_request(refresh)
+    app.before_request(_require_login)
+    app.after_request(_security_headers)
+    app.register_error_handler(CSRFError, _csrf_error)
+    for code in (400, 403, 404, 405, 413, 500):
+        app.register_error_handler(code, render_error)
+    app.register_blueprint(assets.bp)
+    app.jinja_env.globals.update(policy=policy, asset=assets.asset_url, get_locale=get_locale)
+    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", sqlite_pragmas)
+
+
+def _load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.active:
+        return None
+    policy.forget(user)
+    return user
+
+
+def _unauthorized():
+    if is_htmx():
+        return htmx_redirect(url_for("auth.login"))
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _require_login():
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    return _unauthorized()
+
+
+def select_locale() -> str:
+    """The user's saved choice, then the session, then the browser, then Russian."""
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    if session.get("locale") in ("ru", "kk"):
+        return session["locale"]
+    return request.accept_languages.best_match(("ru", "kk")) or "ru"
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if current_user and current_user.is_authenticated and "Cache-Control" not in response.headers:
+        # Journal pages hold personal data: never let a shared cache keep them.
+        response.headers["Cache-Control"] = "private, no-store"
+    if request.headers.get("HX-Request"):
+        response.vary.add("HX-Request")
+    return response
+
+
+def _csrf_error(error: CSRFError):
+    g.csrf_failed = True
+    return render_error(error)

@@ -1,0 +1,33 @@
+"""Configuration defaults that need no editing; the instance folder keeps what is secret."""
+import os
+import secrets
+from pathlib import Path
+
+
+def load_secret_key(instance_path: str) -> str:
+    """Return the secret key kept in instance/secret_key, creating it on first start."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def default_config(instance_path: str) -> dict:
+    """The settings a fresh checkout runs with; DATABASE_URL overrides the SQLite file."""
+    sqlite_path = Path(instance_path) / "tabel.sqlite3"
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or load_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "ru",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("TABEL_TIMEZONE", "Asia/Almaty"),
+        "LANGUAGES": ("ru", "kk"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    }

@@ -1,0 +1,142 @@
+"""The school, its settings, academic years, study periods, classes and subgroups."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+
+if TYPE_CHECKING:
+    from models.people import Staff
+
+PERIOD_SCHEMES = ("quarter", "half", "trimester")
+LANGUAGES = ("ru", "kk")
+
+
+class School(db.Model):
+    """The one school of this instance; its columns are the school settings (DOMAIN.md 4, 8)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(60))
+    # Grades in which no marks or homework are entered, only attendance ("1" or "1,2").
+    no_marks_grades: Mapped[str] = mapped_column(String(40), default="1")
+    allow_mark_one: Mapped[bool] = mapped_column(default=False)
+    allow_pass_fail: Mapped[bool] = mapped_column(default=True)
+    # Edit-lock windows in days, counted from the lesson date (001 5.5, IV 4.1).
+    lock_days_current: Mapped[int] = mapped_column(default=2)
+    lock_days_control: Mapped[int] = mapped_column(default=7)
+    lock_days_essay: Mapped[int] = mapped_column(default=14)
+    lock_days_final: Mapped[int] = mapped_column(default=7)
+    # Lowest fraction that rounds up: 0.5 means 4.50 -> 5, 0.6 means 4.60 -> 5.
+    round_up_from: Mapped[float] = mapped_column(default=0.5)
+    default_work_type_code: Mapped[str] = mapped_column(String(20), default="lesson")
+    default_locale: Mapped[str] = mapped_column(String(5), default="ru")
+
+    __table_args__ = (
+        CheckConstraint("lock_days_current BETWEEN 0 AND 60", name="lock_current"),
+        CheckConstraint("lock_days_control BETWEEN 0 AND 60", name="lock_control"),
+        CheckConstraint("lock_days_essay BETWEEN 0 AND 60", name="lock_essay"),
+        CheckConstraint("lock_days_final BETWEEN 0 AND 60", name="lock_final"),
+        CheckConstraint("round_up_from > 0 AND round_up_from < 1", name="round_up_from"),
+        CheckConstraint("default_locale IN ('ru', 'kk')", name="default_locale"),
+    )
+
+    def no_marks_grade_set(self) -> set[int]:
+        """The grades where only attendance is kept, parsed from the setting."""
+        return {int(g) for g in self.no_marks_grades.replace(" ", "").split(",") if g.isdigit()}
+
+
+class AcademicYear(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(20), unique=True)  # "2026/2027"
+    start_date: Mapped[dt.date]
+    end_date: Mapped[dt.date]
+    is_current: Mapped[bool] = mapped_column(default=False)
+    closed: Mapped[bool] = mapped_column(default=False)
+
+    periods: Mapped[list[StudyPeriod]] = relationship(
+        back_populates="year", order_by="StudyPeriod.start_date"
+    )
+
+    __table_args__ = (CheckConstraint("end_date > start_date", name="dates"),)
+
+
+class StudyPeriod(db.Model):
+    """A quarter, half-year or trimester of one academic year."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("academic_year.id", ondelete="CASCADE"))
+    scheme: Mapped[str] = mapped_column(String(12))
+    number: Mapped[int]
+    start_date: Mapped[dt.date]
+    end_date: Mapped[dt.date]
+
+    year: Mapped[AcademicYear] = relationship(back_populates="periods")
+
+    __table_args__ = (
+        UniqueConstraint("year_id", "scheme", "number"),
+        CheckConstraint("scheme IN ('quarter', 'half', 'trimester')", name="scheme"),
+        CheckConstraint("number BETWEEN 1 AND 4", name="number"),
+        CheckConstraint("end_date > start_date", name="dates"),
+    )
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+
+class SchoolClass(db.Model):
+    """A class such as 5 «А» in one academic year."""
+
+    __tablename__ = "school_class"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("academic_year.id"))
+    grade: Mapped[int]
+    letter: Mapped[str] = mapped_column(String(4))
+    language: Mapped[str] = mapped_column(String(2), default="ru")
+    period_scheme: Mapped[str] = mapped_column(String(12), default="quarter")
+    class_teacher_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+    year: Mapped[AcademicYear] = relationship()
+    class_teacher: Mapped[Staff | None] = relationship()
+    subgroups: Mapped[list[Subgroup]] = relationship(back_populates="school_class")
+
+    __table_args__ = (
+        UniqueConstraint("year_id", "grade", "letter"),
+        CheckConstraint("grade BETWEEN 0 AND 12", name="grade"),
+        CheckConstraint("language IN ('ru', 'kk')", name="language"),
+        CheckConstraint("period_scheme IN ('quarter', 'half', 'trimester')", name="scheme"),
+    )
+
+    @property
+    def name(self) -> str:
+        return f"{self.grade} «{self.letter}»"
+
+    @property
+    def level(self) -> str:
+        """primary (1-4), basic (5-9) or secondary (10-11): deputies may be limited to one."""
+        if self.grade <= 4:
+            return "primary"
+        return "basic" if self.grade <= 9 else "secondary"
+
+
+class Subgroup(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(40))
+
+    school_class: Mapped[SchoolClass] = relationship(back_populates="subgroups")
+
+    __table_args__ = (UniqueConstraint("class_id", "name"),)
+
+
+class SubgroupMember(db.Model):
+    subgroup_id: Mapped[int] = mapped_column(
+        ForeignKey("subgroup.id", ondelete="CASCADE"), primary_key=True
+    )
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id"), primary_key=True)
+

@@ -1,0 +1,79 @@
+"""User accounts and their roles; a person may hold several roles."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from extensions import db
+from models.people import Person
+
+# Class teachers and subject teachers are both "teacher": which classes and pages they
+# hold comes from SchoolClass.class_teacher_id and SubjectPage.teacher_id.
+ROLES = ("admin", "director", "deputy", "secretary", "teacher", "parent", "pupil")
+STAFF_ROLES = frozenset({"admin", "director", "deputy", "secretary", "teacher"})
+# scrypt is a memory-hard KDF; werkzeug's default parameters.
+PASSWORD_METHOD = "scrypt"
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=lambda: dt.datetime.now(dt.UTC))
+    last_login_at: Mapped[dt.datetime | None]
+
+    person: Mapped[Person] = relationship(lazy="joined")
+    roles: Mapped[list[UserRole]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", back_populates="user"
+    )
+
+    __table_args__ = (CheckConstraint("locale IS NULL OR locale IN ('ru', 'kk')", name="locale"),)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def role_names(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.roles)
+
+    def has_role(self, *names: str) -> bool:
+        return bool(self.role_names.intersection(names))
+
+    def role_scope(self, role: str) -> str | None:
+        """The level a role is limited to (e.g. a deputy for 'basic' grades), or None."""
+        return next((r.scope for r in self.roles if r.role == role), None)
+
+
+class UserRole(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(12))
+    # A deputy may be restricted to one level: primary (1-4), basic (5-9), secondary (10-11).
+    scope: Mapped[str | None] = mapped_column(String(12))
+
+    user: Mapped[User] = relationship(back_populates="roles")
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "role"),
+        CheckConstraint(
+            "role IN ('admin', 'director', 'deputy', 'secretary', 'teacher', 'parent', 'pupil')",
+            name="role",
+        ),
+        CheckConstraint(
+            "scope IS NULL OR scope IN ('primary', 'basic', 'secondary')", name="scope"
+        ),
+    )

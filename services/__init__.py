@@ -1,0 +1,1 @@
+"""Rules that span objects. Services take plain values and objects, never the request."""

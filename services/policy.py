@@ -1,0 +1,216 @@
+"""Who may do what: every permission rule of Tabel, in one place (DOMAIN.md 2).
+
+Views load an object, then ask here; 404 for objects a user may not know exist, 403 for
+actions a user may not take on an object they can see. Templates get this module as
+`policy` so they hide the same buttons. Parents and pupils never see other pupils.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+
+from extensions import db
+from models import Guardian, Lesson, Pupil, SchoolClass, Staff, SubjectPage, User
+
+LEADERSHIP = ("admin", "director", "deputy")
+_MISSING = object()
+
+
+def _memo(user: User, key: str, compute) -> Any:
+    """Cache a lookup on the user object, which lives for one request."""
+    cache = user.__dict__.setdefault("_policy_cache", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def forget(user: User) -> None:
+    """Drop the lookups cached on a user object (at the start of every request)."""
+    user.__dict__.pop("_policy_cache", None)
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user) and getattr(user, "is_authenticated", False) and user.active
+
+
+def staff_of(user: User) -> Staff | None:
+    """The staff record of a signed-in employee, or None."""
+    return _memo(user, "staff", lambda: db.session.scalar(
+        select(Staff).where(Staff.person_id == user.person_id)))
+
+
+def pupil_of(user: User) -> Pupil | None:
+    """The pupil record of a signed-in pupil, or None."""
+    if not user.has_role("pupil"):
+        return None
+    return _memo(user, "pupil", lambda: db.session.scalar(
+        select(Pupil).where(Pupil.person_id == user.person_id)))
+
+
+def children_of(user: User) -> list[Pupil]:
+    """The pupils whose diary this user reads as family: a parent's children, or the pupil."""
+    def compute() -> list[Pupil]:
+        kids: list[Pupil] = []
+        if user.has_role("parent"):
+            kids = list(db.session.scalars(
+                select(Pupil).join(Guardian, Guardian.pupil_id == Pupil.id)
+                .where(Guardian.person_id == user.person_id).order_by(Pupil.id)))
+        me = pupil_of(user)
+        if me is not None and me not in kids:
+            kids.append(me)
+        return kids
+    return _memo(user, "children", compute)
+
+
+def taught_class_ids(user: User) -> frozenset[int]:
+    """Classes where this user teaches at least one subject page."""
+    staff = staff_of(user)
+    if staff is None:
+        return frozenset()
+    return _memo(user, "taught", lambda: frozenset(db.session.scalars(
+        select(SubjectPage.class_id).where(SubjectPage.teacher_id == staff.id))))
+
+
+def led_class_ids(user: User) -> frozenset[int]:
+    """Classes this user is the class teacher of."""
+    staff = staff_of(user)
+    if staff is None:
+        return frozenset()
+    return _memo(user, "led", lambda: frozenset(db.session.scalars(
+        select(SchoolClass.id).where(SchoolClass.class_teacher_id == staff.id))))
+
+
+def is_class_teacher(user: User) -> bool:
+    return _signed_in(user) and bool(led_class_ids(user))
+
+
+def oversees_class(user: User, school_class: SchoolClass) -> bool:
+    """Administrator and director see every class; a deputy every class of their level."""
+    if not _signed_in(user):
+        return False
+    if user.has_role("admin", "director"):
+        return True
+    if user.has_role("deputy"):
+        scope = user.role_scope("deputy")
+        return scope is None or scope == school_class.level
+    return False
+
+
+def oversees_all(user: User) -> bool:
+    """True for those who read every class with no level limit."""
+    if not _signed_in(user):
+        return False
+    return user.has_role("admin", "director") or (
+        user.has_role("deputy") and user.role_scope("deputy") is None)
+
+
+def is_staff(user: User) -> bool:
+    return _signed_in(user) and user.has_role("admin", "director", "deputy", "secretary",
+                                              "teacher")
+
+
+def can_manage_school(user: User) -> bool:
+    """Reference data, accounts, timetable, periods: the journal administrator."""
+    return _signed_in(user) and user.has_role("admin")
+
+
+def can_read_class(user: User, school_class: SchoolClass) -> bool:
+    """Class list and its journal overview: leadership, the secretary, its teachers."""
+    if not _signed_in(user):
+        return False
+    return (oversees_class(user, school_class) or user.has_role("secretary")
+            or school_class.id in led_class_ids(user) or school_class.id in taught_class_ids(user))
+
+
+def can_read_page(user: User, page: SubjectPage) -> bool:
+    """A subject page: its teacher, the class teacher of its class, leadership, substitutes."""
+    if not _signed_in(user):
+        return False
+    staff = staff_of(user)
+    if staff is not None and page.teacher_id == staff.id:
+        return True
+    if oversees_class(user, page.school_class) or page.class_id in led_class_ids(user):
+        return True
+    return staff is not None and _substitutes_on(staff, page)
+
+
+def _substitutes_on(staff: Staff, page: SubjectPage) -> bool:
+    return db.session.scalar(select(Lesson.id).where(
+        Lesson.page_id == page.id, Lesson.substitute_id == staff.id).limit(1)) is not None
+
+
+def can_write_page(user: User, page: SubjectPage) -> bool:
+    """Only the page's own teacher writes on it; pupils and parents never do (001 3.12)."""
+    if not _signed_in(user) or not user.has_role("teacher"):
+        return False
+    staff = staff_of(user)
+    return staff is not None and page.teacher_id == staff.id
+
+
+def can_write_lesson(user: User, lesson: Lesson) -> bool:
+    """The page's teacher, or the substitute recorded for this one lesson."""
+    if not _signed_in(user) or not user.has_role("teacher"):
+        return False
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    return lesson.substitute_id == staff.id or can_write_page(user, lesson.page)
+
+
+def can_read_pupil(user: User, pupil: Pupil) -> bool:
+    """A pupil's card and marks: family, the pupil, staff who work with the class."""
+    if not _signed_in(user):
+        return False
+    if pupil in children_of(user):
+        return True
+    if user.has_role("secretary"):
+        return True
+    cls = pupil.school_class
+    if cls is None:
+        return oversees_all(user)
+    return (oversees_class(user, cls) or cls.id in led_class_ids(user)
+            or cls.id in taught_class_ids(user))
+
+
+def can_read_diary(user: User, pupil: Pupil) -> bool:
+    """The diary: the pupil, their parents, their class teacher and leadership."""
+    if not _signed_in(user):
+        return False
+    if pupil in children_of(user):
+        return True
+    cls = pupil.school_class
+    return cls is not None and (oversees_class(user, cls) or cls.id in led_class_ids(user))
+
+
+def can_see_absence_reason(user: User, pupil: Pupil) -> bool:
+    """Illness is health data (DOMAIN.md 9): the class teacher, leadership and the family."""
+    if not _signed_in(user):
+        return False
+    if pupil in children_of(user):
+        return True
+    cls = pupil.school_class
+    return cls is not None and (oversees_class(user, cls) or cls.id in led_class_ids(user))
+
+
+def can_set_absence_reasons(user: User, school_class: SchoolClass) -> bool:
+    """Reasons of absences are kept by the class teacher (and administration)."""
+    if not _signed_in(user):
+        return False
+    return school_class.id in led_class_ids(user) or user.has_role("admin", "deputy") and \
+        oversees_class(user, school_class)
+
+
+def can_edit_pupil_card(user: User, pupil: Pupil) -> bool:
+    """Pupil cards: the class teacher, the secretary and the administrator."""
+    if not _signed_in(user):
+        return False
+    if user.has_role("admin", "secretary"):
+        return True
+    return pupil.class_id is not None and pupil.class_id in led_class_ids(user)
+
+
+def readable_pages(user: User, pages: Iterable[SubjectPage]) -> list[SubjectPage]:
+    """Filter a list of pages down to those the user may read."""
+    return [p for p in pages if can_read_page(user, p)]

@@ -1,0 +1,103 @@
+"""Browser tests: the app served in-process, driven by Playwright on Debian's Chromium."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from extensions import db
+from tests.conftest import TODAY
+from tests.factories import PASSWORD, tiny_school
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args():
+    return {"viewport": {"width": 375, "height": 812}, "locale": "ru-RU"}
+
+
+@pytest.fixture
+def browser_app(tmp_path, monkeypatch):
+    """An app on its own SQLite file with the tiny school; time fixed at TODAY."""
+    monkeypatch.setattr("services.clock.today", lambda: TODAY)
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "browser-test",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.sqlite3'}",
+    })
+    with app.app_context():
+        db.create_all()
+        app.config["TINY_SCHOOL_IDS"] = _ids(tiny_school(TODAY))
+    return app
+
+
+def _ids(school) -> dict[str, int]:
+    return {k: v.id for k, v in vars(school).items() if hasattr(v, "id")}
+
+
+@pytest.fixture
+def live_server(browser_app):
+    """Serve browser_app on 127.0.0.1 in a thread; yields the base URL."""
+    server = make_server("127.0.0.1", 0, browser_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    """Sign in through the form: sign_in("teacher")."""
+    def do(username: str, password: str = PASSWORD):
+        page.goto(f"{live_server}/login")
+        page.fill("#username", username)
+        page.fill("#password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return page
+    return do
+
+
+@pytest.fixture
+def shot():
+    """Save a screenshot under tests/browser/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    def do(page, name: str, full_page: bool = True) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+    return do
+
+
+@pytest.fixture
+def axe_check():
+    """Run axe-core on the page (WCAG 2.1 A/AA); fail on serious or critical violations."""
+    source = AXE.read_text(encoding="utf-8")
+
+    def do(page) -> list[dict]:
+        page.evaluate(source)
+        result = page.evaluate(
+            "() => axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+        bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        assert not bad, [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in bad]
+        return result["violations"]
+    return do
+
+
