@@ -1,0 +1,106 @@
+"""Every route, as every role: no 500s, and no family ever sees another family's child."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from extensions import db
+from models import Attendance, AuditEvent, FinalMark, Lesson, Mark, ParentNotice, PlanItem, User
+
+USERS = ("admin", "director", "deputy", "deputy1", "secretary", "teacher", "ct", "other",
+         "mum", "dad2", "anna", "vera")
+FAMILY = ("mum", "dad2", "anna", "vera")
+# Names a family member must never meet: the children of the other family.
+FOREIGN = {"mum": ("Васильева",), "anna": ("Васильева", "Антонов Борис"),
+           "dad2": ("Антонова", "Антонов"), "vera": ("Антонова", "Антонов")}
+SKIP_ENDPOINTS = {"static", "assets.file", "auth.logout", "auth.set_language"}
+
+
+def _candidates(school, lessons) -> dict[str, list]:
+    s = school
+    return {
+        "pupil_id": [s.anna.id, s.boris.id, s.vera.id, s.senior.id],
+        "page_id": [s.maths5.id, s.maths6.id, s.lit5.id, s.lit10.id],
+        "class_id": [s.c5.id, s.c6.id, s.c10.id],
+        "lesson_id": [lesson.id for lesson in lessons],
+        "subject_id": [s.maths.id, s.lit.id],
+        "grade": [5, 6, 10],
+        "period_id": [p.id for p in s.builder.periods[:2]],
+        "user_id": [db.session.scalar(select(User.id).where(User.username == n))
+                    for n in ("anna", "vera", "teacher")],
+        "day": ["2026-11-23"], "date": ["2026-11-23"], "week": ["2026-11-16"],
+        "locale": ["kk"], "filename": ["css/style.css"],
+    }
+
+
+def _urls(app, school, lessons, method: str) -> list[tuple[str, str]]:
+    cands = _candidates(school, lessons)
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in SKIP_ENDPOINTS or method not in (rule.methods or ()):
+            continue
+        args = sorted(rule.arguments)
+        if any(a not in cands for a in args):
+            pytest.fail(f"route walk: no sample values for {rule.rule} ({args}); add them")
+        combos = [{}]
+        for a in args:
+            combos = [dict(c, **{a: v}) for c in combos for v in cands[a]]
+        for combo in combos:
+            path = rule.rule
+            for key, value in combo.items():
+                path = re.sub(rf"<(?:[^:<>]+:)?{key}>", str(value), path)
+            urls.append((rule.endpoint, path))
+    return urls
+
+
+@pytest.fixture
+def lessons(school):
+    b = school.builder
+    made = [b.lesson(page, dt.date(2026, 11, 20)) for page in
+            (school.maths5, school.maths6, school.lit5, school.lit10)]
+    db.session.commit()
+    return made
+
+
+def _journal_rows() -> tuple[int, ...]:
+    return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in
+                 (Mark, Attendance, Lesson, FinalMark, ParentNotice, PlanItem, AuditEvent))
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_get_every_route(app, school, lessons, login, username):
+    client = login(username)
+    for endpoint, url in _urls(app, school, lessons, "GET"):
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(url, headers=headers)
+            assert response.status_code < 500, (username, url, response.status_code)
+            if username in FOREIGN and response.status_code == 200:
+                body = response.get_data(as_text=True)
+                for name in FOREIGN[username]:
+                    assert name not in body, (username, url, name)
+
+
+@pytest.mark.parametrize("username", FAMILY)
+def test_families_cannot_change_anything(app, school, lessons, login, username):
+    client = login(username)
+    before = _journal_rows()
+    for endpoint, url in _urls(app, school, lessons, "POST"):
+        if endpoint.startswith("auth."):
+            continue
+        response = client.post(url, data={"value": "5", "topic": "x", "homework": "x",
+                                           "reason": "illness"})
+        assert response.status_code in (302, 303, 400, 403, 404, 405, 422), (url, response)
+        assert _journal_rows() == before, (username, url)
+
+
+def test_anonymous_gets_only_the_sign_in_page(app, school, lessons, client):
+    for endpoint, url in _urls(app, school, lessons, "GET"):
+        response = client.get(url)
+        if endpoint in ("auth.login", "home.health") or endpoint.startswith("diary.public"):
+            continue
+        assert response.status_code in (302, 404), (url, response.status_code)
+        if response.status_code == 302:
+            assert response.headers["Location"].startswith("/login")
