@@ -16,7 +16,8 @@ from services import policy
 
 # Deny by default: only these endpoints are open to anonymous visitors.
 PUBLIC_ENDPOINTS = frozenset(
-    {"auth.login", "auth.set_language", "static", "assets.file", "home.health"}
+    {"auth.login", "auth.set_language", "static", "assets.file", "home.health",
+     "diary.service_worker"}
 )
 
 CSP = (

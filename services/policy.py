@@ -202,6 +202,23 @@ def can_set_absence_reasons(user: User, school_class: SchoolClass) -> bool:
         oversees_class(user, school_class)
 
 
+def can_read_plan(user: User, teacher: Staff) -> bool:
+    """A calendar-thematic plan: its teacher, and leadership (any level) for control."""
+    if not _signed_in(user):
+        return False
+    if user.has_role(*LEADERSHIP):
+        return True
+    return can_write_plan(user, teacher)
+
+
+def can_write_plan(user: User, teacher: Staff) -> bool:
+    """Only the teacher writes their own plan."""
+    if not _signed_in(user) or not user.has_role("teacher"):
+        return False
+    staff = staff_of(user)
+    return staff is not None and staff.id == teacher.id
+
+
 def can_edit_pupil_card(user: User, pupil: Pupil) -> bool:
     """Pupil cards: the class teacher, the secretary and the administrator."""
     if not _signed_in(user):

@@ -8,7 +8,16 @@ from sqlalchemy.orm import selectinload
 
 from extensions import db
 from models import (
-    AcademicYear, Enrolment, Lesson, Person, Pupil, School, SchoolClass, Staff, StudyPeriod, SubjectPage,
+    AcademicYear,
+    Enrolment,
+    Lesson,
+    Person,
+    Pupil,
+    School,
+    SchoolClass,
+    Staff,
+    StudyPeriod,
+    SubjectPage,
     User,
 )
 from services import clock

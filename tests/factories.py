@@ -9,8 +9,21 @@ from werkzeug.security import generate_password_hash
 
 from extensions import db
 from models import (
-    AcademicYear, Enrolment, Guardian, Lesson, Person, Pupil, School, SchoolClass, Staff,
-    StudyPeriod, Subject, SubjectPage, User, UserRole, WorkType,
+    AcademicYear,
+    Enrolment,
+    Guardian,
+    Lesson,
+    Person,
+    Pupil,
+    School,
+    SchoolClass,
+    Staff,
+    StudyPeriod,
+    Subject,
+    SubjectPage,
+    User,
+    UserRole,
+    WorkType,
 )
 
 PASSWORD = "test-password"

@@ -32,6 +32,7 @@ def _candidates(school, lessons) -> dict[str, list]:
         "user_id": [db.session.scalar(select(User.id).where(User.username == n))
                     for n in ("anna", "vera", "teacher")],
         "day": ["2026-11-23"], "date": ["2026-11-23"], "week": ["2026-11-16"],
+        "key": ["subjects", "classes", "settings"], "row_id": [s.maths.id, s.c5.id],
         "locale": ["kk"], "filename": ["css/style.css"],
     }
 
@@ -73,7 +74,7 @@ def _journal_rows() -> tuple[int, ...]:
 @pytest.mark.parametrize("username", USERS)
 def test_get_every_route(app, school, lessons, login, username):
     client = login(username)
-    for endpoint, url in _urls(app, school, lessons, "GET"):
+    for _endpoint, url in _urls(app, school, lessons, "GET"):
         for headers in ({}, {"HX-Request": "true"}):
             response = client.get(url, headers=headers)
             assert response.status_code < 500, (username, url, response.status_code)

@@ -7,8 +7,8 @@ from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from blueprints.common import render
 from blueprints.auth.forms import LoginForm, PasswordForm
+from blueprints.common import render
 from extensions import db
 from services import accounts
 

@@ -56,7 +56,7 @@ def teacher():
 
 @bp.get("/family")
 def family():
-    """Parents and pupils: the children whose diary they read."""
+    """Parents and pupils: straight to the diary week of the first child."""
     children = policy.children_of(current_user)
     require(bool(children))
-    return render("home/family.html", children=children)
+    return redirect(url_for("diary.week", pupil_id=children[0].id))

@@ -1,0 +1,90 @@
+"""The school's reference tables, each described in a few lines for the grid."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from blueprints.admin.grid import Col, Table
+from extensions import db
+from models import Bell, School, SchoolClass, Staff, Subject, User, UserRole, WorkType
+from services import school as school_service
+
+
+def _teachers() -> list[tuple[int, str]]:
+    rows = db.session.scalars(
+        db.select(Staff).join(User, User.person_id == Staff.person_id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == "teacher", Staff.left_on.is_(None)))
+    return sorted(((s.id, s.person.short_name) for s in rows), key=lambda r: r[1])
+
+
+def _lock_rules():
+    return [("current", _l("current work")), ("control", _l("control work")),
+            ("essay", _l("essay (Russian, grades 10-11)"))]
+
+
+def _languages():
+    return [("ru", _l("Russian")), ("kk", _l("Kazakh"))]
+
+
+def _schemes():
+    return [("quarter", _l("quarters")), ("half", _l("half-years")),
+            ("trimester", _l("trimesters"))]
+
+
+def _current_year_filter():
+    year = school_service.current_year()
+    return SchoolClass.year_id == (year.id if year else -1)
+
+
+def _class_defaults() -> dict:
+    year = school_service.current_year()
+    return {"year_id": year.id if year else None}
+
+
+TABLES: dict[str, Table] = {t.key: t for t in (
+    Table("subjects", _l("Subjects"), Subject, (
+        Col("code", _l("Code"), max_length=30),
+        Col("name_ru", _l("Name in Russian")),
+        Col("name_kk", _l("Name in Kazakh")),
+    ), order_by=(Subject.name_ru,)),
+    Table("work-types", _l("Work types"), WorkType, (
+        Col("code", _l("Code"), max_length=20),
+        Col("name_ru", _l("Name in Russian"), max_length=60),
+        Col("name_kk", _l("Name in Kazakh"), max_length=60),
+        Col("weight", _l("Weight"), "int", min=1, max=10),
+        Col("lock_rule", _l("Edit window"), "choice", choices=_lock_rules),
+        Col("position", _l("Order"), "int", min=0, max=99),
+    ), order_by=(WorkType.position, WorkType.id)),
+    Table("bells", _l("Bells"), Bell, (
+        Col("number", _l("Lesson"), "int", min=0, max=12),
+        Col("starts", _l("Starts"), "time"),
+        Col("ends", _l("Ends"), "time"),
+    ), order_by=(Bell.number,)),
+    Table("classes", _l("Classes"), SchoolClass, (
+        Col("grade", _l("Grade"), "int", min=0, max=12),
+        Col("letter", _l("Letter"), max_length=4),
+        Col("language", _l("Language"), "choice", choices=_languages),
+        Col("period_scheme", _l("Study periods"), "choice", choices=_schemes),
+        Col("class_teacher_id", _l("Class teacher"), "choice", required=False,
+            choices=_teachers),
+    ), order_by=(SchoolClass.grade, SchoolClass.letter), query_filter=_current_year_filter,
+        defaults=_class_defaults),
+    Table("settings", _l("School settings"), School, (
+        Col("name", _l("Full name of the school"), max_length=200),
+        Col("short_name", _l("Short name"), max_length=60),
+        Col("no_marks_grades", _l("Grades without marks (e.g. 1 or 1,2)"), required=False,
+            max_length=40),
+        Col("allow_mark_one", _l("Mark 1 is allowed"), "bool"),
+        Col("allow_pass_fail", _l("Pass/fail period marks are allowed"), "bool"),
+        Col("lock_days_current", _l("Days to correct current marks and absences"), "int",
+            min=0, max=60),
+        Col("lock_days_control", _l("Days to correct control work marks"), "int", min=0, max=60),
+        Col("lock_days_essay", _l("Days to correct essays (grades 10-11)"), "int",
+            min=0, max=60),
+        Col("lock_days_final", _l("Days after a period to correct its marks"), "int",
+            min=0, max=60),
+        Col("round_up_from", _l("An average rounds up from this fraction (0.5 = 4.50 → 5)"),
+            "decimal", min=0.01, max=0.99),
+        Col("default_locale", _l("Default language"), "choice", choices=_languages),
+    ), single=True),
+)}
