@@ -1,0 +1,97 @@
+"""Command-line commands: `flask --app app demo` builds the demo school."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+from sqlalchemy import inspect
+
+from extensions import db
+from services import demo
+
+
+def register_commands(app: Flask) -> None:
+    """Add the project's commands to `flask --app app`."""
+    app.cli.add_command(demo_command)
+
+
+def migrate_database() -> str:
+    """Bring the database to the latest schema and say how.
+
+    Runs the Alembic migrations; falls back to create_all() when there are no migration
+    scripts yet, or when the tables were made by create_all() (tests) without Alembic.
+    """
+    directory = current_app.extensions["migrate"].directory
+    versions = Path(directory) / "versions"
+    if not versions.is_dir() or not any(versions.glob("*.py")):
+        db.create_all()
+        return "create_all"
+    tables = set(inspect(db.engine).get_table_names())
+    if tables and "alembic_version" not in tables:
+        db.create_all()
+        return "create_all"
+    upgrade(directory=directory)
+    return "upgrade"
+
+
+@click.command("demo")
+@click.option("--reset", is_flag=True, help="Delete all data first, then build the demo school.")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing (but print the accounts) when the database has data.")
+@click.option("--accounts", "accounts_only", is_flag=True, help="Only print the demo accounts.")
+@click.option("--pupils", type=click.IntRange(22, 2000), default=500, show_default=True,
+              help="How many pupils (about 23 per class).")
+@click.option("--weeks", type=click.IntRange(1, 60), default=None,
+              help="School weeks of lessons from 1 September, all filled in "
+                   "[default: up to today, plus next week's timetable].")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@with_appcontext
+def demo_command(reset: bool, if_empty: bool, accounts_only: bool, pupils: int,
+                 weeks: int | None, seed: int) -> None:
+    """Fill the database with a generated demo school, dated relative to today."""
+    if reset and if_empty:
+        raise click.UsageError("--reset and --if-empty exclude each other.")
+    migrate_database()
+    if accounts_only:
+        _print_accounts()
+        return
+    if demo.has_data():
+        if if_empty:
+            click.echo("The database already has data: the demo school was not built.")
+            _print_accounts()
+            return
+        if not reset:
+            click.echo("The database already has data: run `flask --app app demo --reset` "
+                       "to delete everything and build the demo school.", err=True)
+            click.get_current_context().exit(1)
+    started = time.perf_counter()
+    try:
+        if reset:
+            demo.reset_data()
+        counts = demo.build_demo(pupils=pupils, weeks=weeks, seed=seed)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(f"Built the demo school in {time.perf_counter() - started:.1f} s: "
+               f"{counts.get('pupil', 0)} pupils in {counts.get('school_class', 0)} classes, "
+               f"{counts.get('staff', 0)} staff, {counts.get('lesson', 0)} lessons, "
+               f"{counts.get('mark', 0)} marks, {counts.get('attendance', 0)} absences "
+               f"and late arrivals.")
+    _print_accounts()
+
+
+def _print_accounts() -> None:
+    accounts = demo.demo_accounts()
+    if not accounts:
+        click.echo("No demo accounts in this database.")
+        return
+    click.echo(f"Demo accounts (password: {demo.PASSWORD}):")
+    width = max(len(a.username) for a in accounts)
+    roles = max(len(a.roles) for a in accounts)
+    for account in accounts:
+        click.echo(f"  {account.username:<{width}}  {account.roles:<{roles}}  {account.who}")
