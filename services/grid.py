@@ -1,0 +1,244 @@
+"""Loading a subject page's grid for one period in a fixed number of queries.
+
+Pupils, lessons, marks, attendance, period and year marks and parent notices are each read
+with one query whatever the size of the class; marks and attendance come back as plain tuples
+(no ORM objects) because a page of 32 pupils x 70 lessons holds thousands of them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, or_, select
+
+from extensions import db
+from models import (
+    Attendance,
+    Enrolment,
+    FinalMark,
+    Lesson,
+    Mark,
+    ParentNotice,
+    Person,
+    Pupil,
+    School,
+    StudyPeriod,
+    SubgroupMember,
+    SubjectPage,
+    WorkType,
+)
+from services import journal as rules
+from services import school as school_service
+
+
+@dataclass
+class Row:
+    """One pupil's line of the grid."""
+
+    pupil: Pupil
+    cells: dict[int, rules.CellValue] = field(default_factory=dict)
+    comments: dict[int, str] = field(default_factory=dict)
+    reasons: dict[int, str] = field(default_factory=dict)
+    average: float | None = None
+    predicted: int | None = None
+    period_mark: tuple[int | None, str | None] | None = None
+    year_mark: tuple[int | None, str | None] | None = None
+    notice: bool | None = None
+
+
+@dataclass
+class Grid:
+    """Everything the grid page shows for one page and period."""
+
+    page: SubjectPage
+    school: School
+    periods: list[StudyPeriod]
+    period: StudyPeriod
+    lessons: list[Lesson]
+    work_types: dict[int, WorkType]
+    rows: list[Row]
+    is_last_period: bool
+
+    def column_work_type(self, lesson: Lesson) -> WorkType | None:
+        """The work type of a lesson's column: its own, else the school default."""
+        if lesson.work_type_id in self.work_types:
+            return self.work_types[lesson.work_type_id]
+        return default_work_type(self.school, self.work_types.values())
+
+
+def default_work_type(school: School, work_types) -> WorkType | None:
+    """The school's default work type (School.default_work_type_code), else the first one."""
+    types = list(work_types)
+    return next((w for w in types if w.code == school.default_work_type_code),
+                types[0] if types else None)
+
+
+def page_pupils(page: SubjectPage, start: dt.date, end: dt.date) -> list[Pupil]:
+    """Pupils enrolled in the page's class (or subgroup) at any time in [start, end], A-Z."""
+    query = (select(Pupil).join(Enrolment, Enrolment.pupil_id == Pupil.id)
+             .join(Person, Person.id == Pupil.person_id)
+             .where(Enrolment.class_id == page.class_id, Enrolment.start_date <= end,
+                    or_(Enrolment.end_date.is_(None), Enrolment.end_date >= start)))
+    if page.subgroup_id is not None:
+        query = query.join(SubgroupMember, and_(SubgroupMember.pupil_id == Pupil.id,
+                                                SubgroupMember.subgroup_id == page.subgroup_id))
+    query = query.order_by(Person.last_name, Person.first_name, Person.patronymic, Pupil.id)
+    return list(db.session.scalars(query).unique())
+
+
+def is_on_page(page: SubjectPage, pupil_id: int, day: dt.date) -> bool:
+    """Was the pupil on the page (class, and subgroup if any) on that day? One query."""
+    query = select(Enrolment.id).where(
+        Enrolment.pupil_id == pupil_id, Enrolment.class_id == page.class_id,
+        Enrolment.start_date <= day, or_(Enrolment.end_date.is_(None), Enrolment.end_date >= day))
+    if page.subgroup_id is not None:
+        query = query.join(SubgroupMember, and_(SubgroupMember.pupil_id == Enrolment.pupil_id,
+                                                SubgroupMember.subgroup_id == page.subgroup_id))
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def load_grid(page: SubjectPage, period: StudyPeriod, periods: list[StudyPeriod],
+              school: School) -> Grid:
+    """Read the whole grid: a fixed number of queries whatever the number of pupils and lessons."""
+    lessons = list(db.session.scalars(
+        select(Lesson).where(Lesson.page_id == page.id, Lesson.date >= period.start_date,
+                             Lesson.date <= period.end_date)
+        .order_by(Lesson.date, Lesson.lesson_number)))
+    work_types = {w.id: w for w in db.session.scalars(
+        select(WorkType).order_by(WorkType.position, WorkType.id))}
+    pupils = page_pupils(page, period.start_date, period.end_date)
+    rows = {p.id: Row(p) for p in pupils}
+    lesson_ids = select(Lesson.id).where(Lesson.page_id == page.id,
+                                         Lesson.date >= period.start_date,
+                                         Lesson.date <= period.end_date).scalar_subquery()
+    # The hot loop of the page (a cell per mark): plain dicts, no ORM attribute access.
+    weights = {w.id: w.weight for w in work_types.values()}
+    cells = {pid: row.cells for pid, row in rows.items()}
+    weighted: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for lesson_id, pupil_id, value, wt_id, comment in db.session.execute(
+            select(Mark.lesson_id, Mark.pupil_id, Mark.value, Mark.work_type_id, Mark.comment)
+            .where(Mark.lesson_id.in_(lesson_ids)).order_by(Mark.position)):
+        own = cells.get(pupil_id)
+        if own is None:
+            continue
+        cell = own.get(lesson_id)
+        if cell is None:
+            own[lesson_id] = rules.CellValue(None, [value])
+        else:
+            cell.marks.append(value)
+        if comment:
+            rows[pupil_id].comments[lesson_id] = comment
+        weighted[pupil_id].append((value, weights.get(wt_id, 1)))
+    for lesson_id, pupil_id, status, reason in db.session.execute(
+            select(Attendance.lesson_id, Attendance.pupil_id, Attendance.status,
+                   Attendance.reason).where(Attendance.lesson_id.in_(lesson_ids))):
+        own = cells.get(pupil_id)
+        if own is None:
+            continue
+        cell = own.get(lesson_id)
+        if cell is None:
+            own[lesson_id] = rules.CellValue(status, [])
+        else:
+            cell.status = status
+        if reason:
+            rows[pupil_id].reasons[lesson_id] = reason
+    is_last = bool(periods) and period.id == periods[-1].id
+    _load_finals(page, period, is_last, rows)
+    for row in rows.values():
+        row.average = rules.weighted_average(weighted.get(row.pupil.id, ()))
+        row.predicted = rules.predicted_mark(row.average, school.round_up_from)
+    return Grid(page=page, school=school, periods=periods, period=period, lessons=lessons,
+                work_types=work_types, rows=list(rows.values()), is_last_period=is_last)
+
+
+def _load_finals(page: SubjectPage, period: StudyPeriod, is_last: bool,
+                 rows: dict[int, Row]) -> None:
+    kinds = [and_(FinalMark.kind == "period", FinalMark.period_id == period.id)]
+    if is_last:
+        kinds.append(FinalMark.kind == "year")
+    for pupil_id, kind, value, special in db.session.execute(
+            select(FinalMark.pupil_id, FinalMark.kind, FinalMark.value, FinalMark.special)
+            .where(FinalMark.page_id == page.id, or_(*kinds))):
+        if pupil_id in rows:
+            setattr(rows[pupil_id], "period_mark" if kind == "period" else "year_mark",
+                    (value, special))
+    for pupil_id, told in db.session.execute(
+            select(ParentNotice.pupil_id, ParentNotice.parents_told)
+            .where(ParentNotice.page_id == page.id, ParentNotice.period_id == period.id)):
+        if pupil_id in rows:
+            rows[pupil_id].notice = told
+
+
+def pick_period(page: SubjectPage, period_id: int | None,
+                today: dt.date) -> tuple[list[StudyPeriod], StudyPeriod | None]:
+    """The periods of the page's class and the chosen one (default: the one containing today)."""
+    periods = school_service.periods_of(page.school_class)
+    chosen = next((p for p in periods if p.id == period_id), None) if period_id else None
+    if chosen is None:
+        chosen = rules.period_of_date(periods, today) or next(
+            (p for p in reversed(periods) if p.start_date <= today), periods[0] if periods else None)
+    return periods, chosen
+
+
+def pupil_average(page: SubjectPage, pupil_id: int, period: StudyPeriod) -> float | None:
+    """One pupil's weighted average on a page in a period, in one query."""
+    rows = db.session.execute(
+        select(Mark.value, WorkType.weight).join(WorkType, WorkType.id == Mark.work_type_id)
+        .join(Lesson, Lesson.id == Mark.lesson_id)
+        .where(Mark.pupil_id == pupil_id, Lesson.page_id == page.id,
+               Lesson.date >= period.start_date, Lesson.date <= period.end_date))
+    return rules.weighted_average(rows.all())
+
+
+@dataclass
+class Column:
+    """A lesson column as the grid shows it to one user."""
+
+    lesson: Lesson
+    work_type: WorkType | None
+    lock: int | None  # index into the page's list of lock reasons; None when open
+    is_today: bool
+
+
+def columns(grid: Grid, page_writer: bool, writes_lesson, today: dt.date
+            ) -> tuple[list[Column], list[str], int | None]:
+    """Lesson columns, the distinct reasons locked ones give, and the index of today's column.
+
+    page_writer: the user writes the whole page; writes_lesson(lesson) is asked only for lessons
+    with a substitute. Lock reasons are computed once per kind of window, not per column,
+    because a 70-lesson page would otherwise format the same sentence 70 times.
+    """
+    reasons: list[str] = []
+    by_rule: dict[str, int] = {}
+    out: list[Column] = []
+    current = None
+    school, page = grid.school, grid.page
+    closed = rules.page_closed(page, today)
+    for i, lesson in enumerate(grid.lessons):
+        wt = grid.column_work_type(lesson)
+        if lesson.date <= today:
+            current = i
+        writer = page_writer or (lesson.substitute_id is not None and writes_lesson(lesson))
+        if not writer:
+            key = "read"
+        elif closed or lesson.date > today:
+            key = "closed" if closed else "future"
+        else:
+            rule = rules.lock_rule_of(wt, page.subject, page.school_class.grade)
+            days = rules.window_days(school, rule)
+            key = None if today <= lesson.date + dt.timedelta(days=days) else rule
+        index = None
+        if key is not None:
+            if key not in by_rule:
+                reason = rules.read_only_reason() if key == "read" else rules.lesson_lock(
+                    school, page, lesson, wt, today, with_date=False).reason
+                by_rule[key] = len(reasons)
+                reasons.append(reason)
+            index = by_rule[key]
+        out.append(Column(lesson, wt, index, False))
+    if current is None and out:
+        current = 0
+    if current is not None:
+        out[current].is_today = True
+    return out, reasons, current

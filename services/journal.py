@@ -1,0 +1,251 @@
+"""The rules of the class journal (DOMAIN.md 4, 8): plain functions, no HTTP, no commits.
+
+Edit-lock windows, the mark scale, no-marks grades, weighted averages and the predicted mark,
+the parent-notice rule for period marks, and parsing what a teacher types into a cell.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from models import Lesson, School, StudyPeriod, Subject, SubjectPage, WorkType
+
+# Essays keep the long window only in Russian language and literature, grades 10-11 (001 5.5).
+ESSAY_SUBJECT_CODES = frozenset({"russian", "rus", "russian_lang", "literature", "lit",
+                                 "russian_lit", "rus_lit"})
+ESSAY_SUBJECT_NAMES = frozenset({"русский язык", "литература", "русская литература"})
+ESSAY_GRADES = frozenset({10, 11})
+
+# What a teacher may type for an absence or a late arrival, on any keyboard layout.
+ABSENT_KEYS = frozenset("нНжЖnN")
+LATE_KEYS = frozenset("оОкКlLoO")
+FINAL_WORDS = {
+    "na": ("н/а", "на", "n/a", "na", "н", "n"),
+    "exempt": ("осв", "осв.", "освобожден", "освобождён", "ex", "exempt", "б", "бос"),
+    "pass": ("зач", "зач.", "зачёт", "зачет", "pass", "p", "с"),
+    "fail": ("незач", "незач.", "незачёт", "незачет", "fail", "f"),
+}
+
+
+class JournalError(Exception):
+    """A journal rule refused an entry; the message is translated and shown in the cell."""
+
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Lock:
+    """Whether a cell may still be changed by its teacher, and if not, why."""
+
+    open: bool
+    reason: str = ""
+    until: dt.date | None = None
+
+
+@dataclass(slots=True)
+class CellValue:
+    """A journal cell: attendance (None, 'absent' or 'late') and up to two marks."""
+
+    status: str | None = None
+    marks: list[int] = field(default_factory=list)
+
+    def text(self, absent: str = "н", late: str = "о") -> str:
+        """The cell as the grid shows it: н, 5, 5/4, о5."""
+        prefix = {"absent": absent, "late": late}.get(self.status or "", "")
+        return prefix + "/".join(str(m) for m in self.marks)
+
+
+# -- settings-based rules ---------------------------------------------------------------
+
+def is_no_marks_grade(school: School, grade: int) -> bool:
+    """Grades listed in the school's setting keep attendance only (002 1.3)."""
+    return grade in school.no_marks_grade_set()
+
+
+def mark_values(school: School) -> range:
+    """The marks the school's 5-point scale allows: 2-5, and 1 where the school allows it."""
+    return range(1 if school.allow_mark_one else 2, 6)
+
+
+def is_essay_subject(subject: Subject, grade: int) -> bool:
+    """Russian language or literature in grades 10-11: essays keep a 14-day window."""
+    if grade not in ESSAY_GRADES:
+        return False
+    return subject.code.lower() in ESSAY_SUBJECT_CODES or \
+        subject.name_ru.strip().lower() in ESSAY_SUBJECT_NAMES
+
+
+def lock_rule_of(work_type: WorkType | None, subject: Subject, grade: int) -> str:
+    """Which window applies: 'current', 'control' or 'essay' (essays only where allowed)."""
+    rule = work_type.lock_rule if work_type is not None else "current"
+    if rule == "essay" and not is_essay_subject(subject, grade):
+        return "current"
+    return rule
+
+
+def window_days(school: School, rule: str) -> int:
+    """The number of days after the lesson during which its entries may change."""
+    return {"control": school.lock_days_control, "essay": school.lock_days_essay}.get(
+        rule, school.lock_days_current)
+
+
+def page_closed(page: SubjectPage, today: dt.date) -> bool:
+    """Year marks are set: the subject teacher can no longer edit the page (001 3.7)."""
+    return page.year_closed_on is not None and today >= page.year_closed_on
+
+
+def _corrections() -> str:
+    return _("Corrections go through the deputy director's change log.")
+
+
+def lesson_lock(school: School, page: SubjectPage, lesson: Lesson, work_type: WorkType | None,
+                today: dt.date, *, marks: bool = True, with_date: bool = True) -> Lock:
+    """May the lesson's marks (or, with marks=False, its attendance) still be changed?
+
+    Counted from the lesson date: on day N of an N-day window the cell is still open.
+    with_date=False leaves the lesson's date out of the reason (the grid shows it already).
+    """
+    if page_closed(page, today):
+        return Lock(False, _("Year marks are set: this page is read-only.") + " " + _corrections())
+    if lesson.date > today:
+        return Lock(False, _("This lesson has not taken place yet."))
+    rule = lock_rule_of(work_type, page.subject, page.school_class.grade) if marks else "current"
+    days = window_days(school, rule)
+    until = lesson.date + dt.timedelta(days=days)
+    if today <= until:
+        return Lock(True, until=until)
+    texts = {
+        "current": _("Marks and absences can be changed for %(days)d days after the lesson.",
+                     days=days),
+        "control": _("Control work marks can be changed for %(days)d days after the lesson.",
+                     days=days),
+        "essay": _("Essay marks can be changed for %(days)d days after the lesson.", days=days),
+    }
+    when = " " + _("This lesson was on %(date)s.", date=format_date(lesson.date, "d MMMM")) \
+        if with_date else ""
+    return Lock(False, texts[rule] + when + " " + _corrections(), until)
+
+
+def final_lock(school: School, page: SubjectPage, period_end: dt.date, today: dt.date) -> Lock:
+    """Period and year marks may change until lock_days_final days after the period ends."""
+    if page_closed(page, today):
+        return Lock(False, _("Year marks are set: this page is read-only.") + " " + _corrections())
+    until = period_end + dt.timedelta(days=school.lock_days_final)
+    if today <= until:
+        return Lock(True, until=until)
+    return Lock(False, _("Period and year marks can be changed for %(days)d days after the "
+                         "period ends (until %(date)s).", days=school.lock_days_final,
+                         date=format_date(until, "d MMM")) + " " + _corrections(), until)
+
+
+# -- averages -----------------------------------------------------------------------------
+
+def weighted_average(marks: Iterable[tuple[int, int]]) -> float | None:
+    """sum(mark * weight) / sum(weight) over (value, weight) pairs; None without marks."""
+    total = weights = 0
+    for value, weight in marks:
+        total += value * weight
+        weights += weight
+    return total / weights if weights else None
+
+
+def predicted_mark(average: float | None, round_up_from: float = 0.5) -> int | None:
+    """The expected period mark: the average (as shown, two decimals) rounded by the school's rule.
+
+    With the default 0.5, 4.49 -> 4 and 4.50 -> 5; with 0.6, 4.59 -> 4 and 4.60 -> 5.
+    """
+    if average is None:
+        return None
+    shown = round(average + 1e-9, 2)
+    whole = math.floor(shown)
+    return whole + 1 if shown - whole >= round_up_from - 1e-9 else whole
+
+
+def needs_parent_notice(value: int | None, predicted: int | None) -> bool:
+    """A numeric period mark below the predicted one: parents must have been told (001 3.2.4)."""
+    return value is not None and predicted is not None and value < predicted
+
+
+# -- what a teacher types -----------------------------------------------------------------
+
+def parse_cell(text: str, school: School) -> CellValue:
+    """Parse a cell's text: '', 'н', '5', '5/4', 'о5'. Raises JournalError with a hint."""
+    raw = (text or "").strip().replace(" ", "")
+    cell = CellValue()
+    if not raw:
+        return cell
+    if raw[0] in ABSENT_KEYS:
+        cell.status, raw = "absent", raw[1:]
+    elif raw[0] in LATE_KEYS:
+        cell.status, raw = "late", raw[1:]
+    parts = [p for p in raw.replace(",", "/").split("/") if p] if raw else []
+    allowed = mark_values(school)
+    if len(parts) > 2:
+        raise JournalError(_("A pupil can have at most two marks in one lesson."))
+    for part in parts:
+        if not part.isdigit():
+            raise JournalError(hint(school))
+        value = int(part)
+        if value not in allowed:
+            raise JournalError(_("%(value)s is not a mark: use %(low)d to %(high)d.",
+                                 value=part, low=allowed.start, high=allowed.stop - 1))
+        cell.marks.append(value)
+    if cell.status == "absent" and cell.marks:
+        raise JournalError(_("An absent pupil cannot get a mark in this lesson; "
+                             "mark them late (о) instead."))
+    return cell
+
+
+def hint(school: School) -> str:
+    """The one-line legend of the keys a cell accepts."""
+    allowed = mark_values(school)
+    return _("Type a mark %(low)d-%(high)d, н for absent, о for late, / for a second mark, "
+             "* for a comment, Delete to clear.", low=allowed.start, high=allowed.stop - 1)
+
+
+def parse_final(text: str, school: School) -> tuple[int | None, str | None]:
+    """Parse a period or year mark: a number, н/а, осв., зачёт, незачёт. ('', '') clears."""
+    raw = (text or "").strip().lower()
+    if not raw:
+        return None, None
+    if raw.isdigit():
+        value = int(raw)
+        if value not in mark_values(school):
+            allowed = mark_values(school)
+            raise JournalError(_("%(value)s is not a mark: use %(low)d to %(high)d.",
+                                 value=raw, low=allowed.start, high=allowed.stop - 1))
+        return value, None
+    for special, words in FINAL_WORDS.items():
+        # What the page shows (a translated label) must read back as the same mark.
+        if raw in words or raw == final_label(None, special).lower():
+            if special in ("pass", "fail") and not school.allow_pass_fail:
+                raise JournalError(_("This school does not use pass/fail marks."))
+            return None, special
+    raise JournalError(_("Type a mark, н/а (not attested), осв. (exempt) or зач./незач. "
+                         "(pass/fail)."))
+
+
+def final_label(value: int | None, special: str | None) -> str:
+    """How a period or year mark is shown."""
+    if value is not None:
+        return str(value)
+    return {"na": _("n/a"), "exempt": _("exempt"), "pass": _("pass"),
+            "fail": _("fail")}.get(special or "", "")
+
+
+def period_of_date(periods: Iterable[StudyPeriod], day: dt.date) -> StudyPeriod | None:
+    """The period containing a day, or None (a date outside every period)."""
+    return next((p for p in periods if p.contains(day)), None)
+
+
+def read_only_reason() -> str:
+    """Why a reader (class teacher, deputy...) cannot type on someone else's page."""
+    return _("You can read this page; only its subject teacher writes on it.")
