@@ -1,0 +1,146 @@
+"""A teacher fills a lesson from the plan; a class teacher sets the week's absence reasons."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from extensions import db
+from models import Attendance, Lesson, PlanItem
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+MONDAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    """Sign in by pressing Enter in the password field (the header has other buttons)."""
+    def do(username: str):
+        page.goto(f"{live_server}/login")
+        page.fill("#username", username)
+        page.fill("#password", PASSWORD)
+        page.press("#password", "Enter")
+        page.wait_for_url(lambda url: "/login" not in url)
+        return page
+    return do
+
+
+@pytest.fixture
+def data(browser_app):
+    """A plan of three topics (the first already taught) and Анна absent three times."""
+    ids = browser_app.config["TINY_SCHOOL_IDS"]
+    with browser_app.app_context():
+        items = [PlanItem(teacher_id=ids["t_staff"], subject_id=ids["maths"], grade=5, number=n,
+                          topic=t, hours=1)
+                 for n, t in enumerate(("Натуральные числа", "Обыкновенные дроби",
+                                        "Десятичные дроби"), start=1)]
+        db.session.add_all(items)
+        db.session.flush()
+        done = Lesson(page_id=ids["maths5"], date=MONDAY - dt.timedelta(days=2),
+                      lesson_number=1, plan_item_id=items[0].id, topic=items[0].topic)
+        lesson = Lesson(page_id=ids["maths5"], date=MONDAY, lesson_number=2)
+        lit = Lesson(page_id=ids["lit5"], date=MONDAY, lesson_number=4)
+        tuesday = Lesson(page_id=ids["maths5"], date=MONDAY + dt.timedelta(days=1),
+                         lesson_number=1)
+        db.session.add_all([done, lesson, lit, tuesday])
+        db.session.flush()
+        db.session.add_all([Attendance(lesson_id=x.id, pupil_id=ids["anna"])
+                            for x in (lesson, lit, tuesday)])
+        db.session.commit()
+        return {"lesson": lesson.id, "class": ids["c5"], "items": [i.id for i in items]}
+
+
+def test_teacher_picks_a_plan_topic_and_saves_homework(page, live_server, sign_in, data, shot,
+                                                       axe_check):
+    sign_in("teacher")
+    page.goto(f"{live_server}/lessons/{data['lesson']}")
+    plan = page.get_by_label("Topic from the plan")
+    topic = page.locator("#topic")
+    # The plan moved on by itself: topic 1 was taught, topic 2 is offered.
+    expect(plan).to_have_value(str(data["items"][1]))
+    expect(topic).to_have_value("Обыкновенные дроби")
+    plan.select_option(str(data["items"][2]))
+    expect(topic).to_have_value("Десятичные дроби")
+    page.locator("#homework").fill("№ 101, 102")
+    page.get_by_label("ICT used in the lesson").check()
+    shot(page, "lesson-panel-filled")
+    page.get_by_role("button", name="Save the lesson").click()
+    expect(page.get_by_role("status")).to_contain_text("The lesson is saved.")
+    assert "/lessons/" in page.url  # saved through htmx, no navigation
+    axe_check(page)
+    page.reload()
+    expect(page.locator("#topic")).to_have_value("Десятичные дроби")
+    expect(page.locator("#homework")).to_have_value("№ 101, 102")
+    expect(page.get_by_label("Topic from the plan")).to_have_value(str(data["items"][2]))
+    shot(page, "lesson-panel-saved")
+
+
+def test_too_long_topic_is_refused_in_place(page, live_server, sign_in, data):
+    sign_in("teacher")
+    page.goto(f"{live_server}/lessons/{data['lesson']}")
+    page.locator("#topic").fill("я" * 301)
+    expect(page.locator("#topic")).to_have_value("я" * 300)  # the field stops at the limit
+    # Past the browser's limit (an old browser, a paste through devtools) the server refuses.
+    page.locator("#topic").evaluate("el => el.removeAttribute('maxlength')")
+    page.locator("#topic").fill("я" * 301)
+    page.get_by_role("button", name="Save the lesson").click()
+    expect(page.locator(".field-error")).to_contain_text("too long")
+    expect(page.locator("#topic")).to_have_value("я" * 301)  # nothing typed is lost
+
+
+def settled(page) -> None:
+    """Wait until htmx has finished swapping and processing the new row."""
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")
+           ).to_have_count(0)
+
+
+def test_class_teacher_sets_reasons_for_a_week(page, live_server, sign_in, data, shot,
+                                               axe_check):
+    sign_in("ct")
+    page.get_by_role("link", name="absences of the week").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("5 «А»")
+    row = page.locator("tr", has_text="Антонова")
+    expect(row.locator(".sum-unset")).to_contain_text("3")
+    # One reason for the whole Monday (two absences), in one choice.
+    page.get_by_label("Whole day · Антонова А., понедельник 23 ноября").select_option("illness")
+    expect(row.locator(".sum-excused")).to_contain_text("2")
+    # One absence on Tuesday, on its own.
+    settled(page)
+    tuesday = row.locator("td").nth(1).locator("select")
+    tuesday.select_option("unexcused")
+    expect(row.locator(".sum-unexcused")).to_contain_text("1")
+    expect(row.locator(".sum-unset")).to_contain_text("0")
+    shot(page, "absence-week", full_page=True)
+    axe_check(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    shot(page, "absence-week-desktop", full_page=True)
+    page.reload()
+    expect(page.locator("tr", has_text="Антонова").locator(".sum-excused")).to_contain_text("2")
+    # The week links are real URLs, boosted by htmx.
+    page.get_by_role("link", name="Next week").click()
+    expect(page).to_have_url(f"{live_server}/classes/{data['class']}/attendance?week=2026-11-30")
+    expect(page.locator("tr", has_text="Антонова")).to_contain_text("no absences")
+
+
+def test_teacher_imports_a_plan_file(page, live_server, sign_in, data, shot, axe_check):
+    sign_in("teacher")
+    page.get_by_role("link", name="Thematic plans").click()
+    page.get_by_role("link", name="Математика, grade 5").click()
+    expect(page.locator(".plan-item")).to_have_count(3)
+    csv = "№;Тема;Часы\n1;Натуральные числа;2\n2;Дроби;3\n3;;1\n".encode("cp1251")
+    page.get_by_label("CSV or XLSX file").set_input_files(
+        files=[{"name": "ktp.csv", "mimeType": "text/csv", "buffer": csv}])
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator(".field-error")).to_contain_text("Row 4")
+    expect(page.locator(".plan-item")).to_have_count(3)  # nothing imported
+    page.get_by_label("CSV or XLSX file").set_input_files(
+        files=[{"name": "ktp.csv", "mimeType": "text/csv", "buffer": csv.replace(b"3;;1", b"")}])
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator(".plan-item")).to_have_count(2)
+    expect(page.locator(".plan-item").first).to_contain_text("5 «А» · 1 lesson")
+    page.locator(".plan-edit summary").first.click()
+    shot(page, "plan")
+    axe_check(page)

@@ -1,0 +1,302 @@
+"""The lesson panel, extra lessons and the plan's next topic: services and HTTP."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from extensions import db
+from models import AuditEvent, Lesson, Mark, PlanItem, TimetableSlot, User
+from services import lessons as svc
+
+DAY = dt.date(2026, 11, 23)  # TODAY, a Monday of quarter 2
+
+
+def user(name: str) -> User:
+    return db.session.scalar(db.select(User).where(User.username == name))
+
+
+def plan(school, *topics: tuple[str, int], teacher=None, subject=None, grade=5) -> list[PlanItem]:
+    items = [PlanItem(teacher_id=(teacher or school.t_staff).id,
+                      subject_id=(subject or school.maths).id, grade=grade, number=n,
+                      topic=topic, hours=hours)
+             for n, (topic, hours) in enumerate(topics, start=1)]
+    db.session.add_all(items)
+    db.session.flush()
+    return items
+
+
+@pytest.fixture
+def rq(app):
+    """A request context, for services whose messages are translated."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def lesson(school):
+    lesson = school.builder.lesson(school.maths5, DAY, 2)
+    db.session.commit()
+    return lesson
+
+
+def form(**kw) -> dict:
+    data = {"topic": "Дроби", "homework": "№ 12", "work_type_id": "", "substitute_id": "",
+            "plan_item_id": ""}
+    data.update(kw)
+    return data
+
+
+# -- permissions ----------------------------------------------------------------------------------
+
+READERS = {"teacher": 200, "ct": 200, "admin": 200, "director": 200, "deputy": 200,
+           "deputy1": 404, "secretary": 404, "other": 404,
+           "mum": 404, "dad2": 404, "anna": 404, "vera": 404}
+WRITERS = {"teacher": 303, "ct": 403, "admin": 403, "director": 403, "deputy": 403,
+           "deputy1": 404, "secretary": 404, "other": 404,
+           "mum": 404, "dad2": 404, "anna": 404, "vera": 404}
+
+
+@pytest.mark.parametrize("name", sorted(READERS))
+def test_every_user_reads_and_writes_only_as_allowed(school, lesson, login, name):
+    client = login(name)
+    assert client.get(f"/lessons/{lesson.id}").status_code == READERS[name]
+    response = client.post(f"/lessons/{lesson.id}", data=form(topic=f"by {name}"))
+    assert response.status_code == WRITERS[name]
+    db.session.refresh(lesson)
+    assert (lesson.topic == f"by {name}") == (name == "teacher")
+
+
+def test_substitute_writes_that_lesson_only(school, lesson, login):
+    lesson.substitute_id = school.other_staff.id
+    another = school.builder.lesson(school.maths5, DAY + dt.timedelta(days=1), 2)
+    db.session.commit()
+    client = login("other")
+    assert client.post(f"/lessons/{lesson.id}", data=form(
+        topic="Замена", substitute_id=str(school.other_staff.id))).status_code == 303
+    assert client.post(f"/lessons/{another.id}", data=form(topic="Нет")).status_code == 403
+    db.session.refresh(lesson)
+    db.session.refresh(another)
+    assert lesson.topic == "Замена" and another.topic == ""
+    # The substitute cannot hand the lesson on or remove themselves.
+    response = client.post(f"/lessons/{lesson.id}", data=form(substitute_id=""))
+    assert response.status_code == 422
+
+
+def test_other_teacher_who_reads_the_page_gets_403(school, login):
+    # `other` is class teacher of 6 «Б»: reads maths6, does not write it.
+    lesson = school.builder.lesson(school.maths6, DAY)
+    db.session.commit()
+    client = login("other")
+    assert client.get(f"/lessons/{lesson.id}").status_code == 200
+    assert client.post(f"/lessons/{lesson.id}", data=form()).status_code == 403
+
+
+def test_missing_lesson_is_404(school, login):
+    assert login("teacher").get("/lessons/9999").status_code == 404
+
+
+# -- saving -----------------------------------------------------------------------------------
+
+def test_owner_saves_everything_and_it_is_logged(school, lesson, login):
+    wt = school.builder.work_types["control"]
+    response = login("teacher").post(f"/lessons/{lesson.id}", data=form(
+        topic="  Сложение дробей ", homework="Стр. 5", work_type_id=str(wt.id),
+        substitute_id=str(school.other_staff.id), ict_used="y"))
+    assert response.status_code == 303
+    db.session.refresh(lesson)
+    assert (lesson.topic, lesson.homework, lesson.work_type_id, lesson.substitute_id,
+            lesson.ict_used) == ("Сложение дробей", "Стр. 5", wt.id, school.other_staff.id, True)
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.object_id == lesson.id))
+    assert event.action == "lesson.update" and event.user_id == user("teacher").id
+    assert json.loads(event.old)["topic"] == "" and json.loads(event.new)["topic"] == "Сложение дробей"
+    # The substitute now sees the lesson, and the fact is shown on the panel.
+    page = login("other").get(f"/lessons/{lesson.id}").get_data(as_text=True)
+    assert "Taught by a substitute" in page and "Сложение дробей" in page
+
+
+def test_htmx_answers_the_fragment_and_a_trigger(school, lesson, login):
+    client = login("teacher")
+    response = client.post(f"/lessons/{lesson.id}", data=form(), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert body.lstrip().startswith("<section") and "<html" not in body
+    assert json.loads(response.headers["HX-Trigger"]) == {"lessonSaved": {"id": lesson.id}}
+    full = client.get(f"/lessons/{lesson.id}").get_data(as_text=True)
+    assert "<html" in full and "lesson-panel" in full
+
+
+@pytest.mark.parametrize("field,limit", [("topic", 300), ("homework", 2000)])
+def test_length_limits_at_the_boundary(school, lesson, login, field, limit):
+    client = login("teacher")
+    ok = client.post(f"/lessons/{lesson.id}", data=form(**{field: "я" * limit}))
+    assert ok.status_code == 303
+    too_long = "ж" * (limit + 1)
+    bad = client.post(f"/lessons/{lesson.id}", data=form(**{field: too_long}),
+                      headers={"HX-Request": "true"})
+    assert bad.status_code == 422
+    body = bad.get_data(as_text=True)
+    assert "too long" in body and too_long in body  # nothing the teacher typed is lost
+    db.session.refresh(lesson)
+    assert getattr(lesson, field) == "я" * limit
+
+
+def test_bad_choices_are_refused_with_a_message(school, lesson, login):
+    client = login("teacher")
+    for data in ({"work_type_id": "999"}, {"work_type_id": "abc"},
+                 {"substitute_id": str(school.teacher.id + 999)},
+                 {"substitute_id": str(school.t_staff.id)},  # the page's own teacher
+                 {"plan_item_id": "12345"}):
+        response = client.post(f"/lessons/{lesson.id}", data=form(**data))
+        assert response.status_code == 422, data
+        assert "Choose" in response.get_data(as_text=True)
+
+
+def test_plan_item_of_another_plan_is_refused(school, lesson, rq):
+    foreign = plan(school, ("Чужая тема", 1), teacher=school.other_staff)[0]
+    with pytest.raises(svc.LessonError) as error:
+        svc.update_lesson(lesson, svc.LessonInput(plan_item_id=foreign.id), user("teacher"),
+                          may_set_substitute=True)
+    assert error.value.field == "plan_item_id"
+
+
+def test_year_closed_page_refuses_edits(school, lesson, login):
+    school.maths5.year_closed_on = DAY
+    db.session.commit()
+    client = login("teacher")
+    assert "can no longer be changed" in client.get(f"/lessons/{lesson.id}").get_data(as_text=True)
+    response = client.post(f"/lessons/{lesson.id}", data=form(topic="Поздно"))
+    assert response.status_code == 422
+    db.session.refresh(lesson)
+    assert lesson.topic == ""
+
+
+def test_year_closed_later_still_allows_edits(school, lesson, rq):
+    school.maths5.year_closed_on = DAY + dt.timedelta(days=1)
+    assert svc.closed_reason(school.maths5) is None
+
+
+def test_no_marks_grade_has_no_homework(school, login):
+    school.builder.school.no_marks_grades = "1,5"
+    lesson = school.builder.lesson(school.maths5, DAY)
+    db.session.commit()
+    client = login("teacher")
+    page = client.get(f"/lessons/{lesson.id}").get_data(as_text=True)
+    assert 'name="homework"' not in page and "attendance only" in page
+    client.post(f"/lessons/{lesson.id}", data=form(homework="Не должно сохраниться"))
+    db.session.refresh(lesson)
+    assert lesson.topic == "Дроби" and lesson.homework == ""
+
+
+def test_marks_work_types_are_listed(school, lesson, login):
+    b = school.builder
+    db.session.add_all([
+        Mark(lesson_id=lesson.id, pupil_id=school.anna.id, value=5,
+             work_type_id=b.work_types["lesson"].id),
+        Mark(lesson_id=lesson.id, pupil_id=school.vera.id, value=4,
+             work_type_id=b.work_types["control"].id),
+        Mark(lesson_id=lesson.id, pupil_id=school.vera.id, position=2, value=3,
+             work_type_id=b.work_types["control"].id)])
+    db.session.commit()
+    assert [(w.code, n) for w, n in svc.marks_work_types(lesson)] == [("lesson", 1),
+                                                                      ("control", 2)]
+    page = login("ct").get(f"/lessons/{lesson.id}").get_data(as_text=True)
+    assert "Контрольная работа" in page
+
+
+# -- the plan's next topic --------------------------------------------------------------------
+
+def test_next_topic_advances_after_its_hours(school):
+    items = plan(school, ("Натуральные числа", 1), ("Дроби", 2), ("Проценты", 1))
+    b = school.builder
+    first = b.lesson(school.maths5, DAY - dt.timedelta(days=7))
+    assert svc.next_plan_item(first, items) == items[0]  # nothing used yet: the first topic
+    first.plan_item_id = items[0].id
+    second = b.lesson(school.maths5, DAY - dt.timedelta(days=5))
+    assert svc.next_plan_item(second, items) == items[1]
+    second.plan_item_id = items[1].id
+    third = b.lesson(school.maths5, DAY - dt.timedelta(days=3))
+    assert svc.next_plan_item(third, items) == items[1]  # «Дроби» has 2 hours
+    third.plan_item_id = items[1].id
+    fourth = b.lesson(school.maths5, DAY)
+    assert svc.next_plan_item(fourth, items) == items[2]
+    fourth.plan_item_id = items[2].id
+    db.session.flush()
+    assert svc.next_plan_item(b.lesson(school.maths5, DAY, 3), items) is None  # plan finished
+    # Another page of the same plan keeps its own pace.
+    assert svc.next_plan_item(b.lesson(school.maths6, DAY), items) == items[0]
+
+
+def test_panel_offers_the_next_topic_and_picking_sets_it(school, login):
+    items = plan(school, ("Натуральные числа", 1), ("Дроби", 1))
+    done = school.builder.lesson(school.maths5, DAY - dt.timedelta(days=2),
+                                 plan_item_id=items[0].id, topic=items[0].topic)
+    lesson = school.builder.lesson(school.maths5, DAY)
+    db.session.commit()
+    client = login("teacher")
+    page = client.get(f"/lessons/{lesson.id}").get_data(as_text=True)
+    assert f'<option selected value="{items[1].id}">2. Дроби</option>' in page
+    assert 'value="Дроби"' in page
+    # Picking a topic with an empty topic field takes the plan's text.
+    client.post(f"/lessons/{lesson.id}", data=form(topic="", plan_item_id=str(items[1].id)))
+    db.session.refresh(lesson)
+    assert (lesson.plan_item_id, lesson.topic) == (items[1].id, "Дроби")
+    assert done.plan_item_id == items[0].id
+
+
+# -- extra lessons ----------------------------------------------------------------------------
+
+def test_extra_lesson_is_added(school, login):
+    client = login("teacher")
+    response = client.post(f"/pages/{school.maths5.id}/lessons/new",
+                           data={"day": "2026-11-25", "number": "7"})
+    assert response.status_code == 303
+    lesson = db.session.scalar(db.select(Lesson).where(Lesson.date == dt.date(2026, 11, 25)))
+    assert lesson.is_extra and lesson.lesson_number == 7
+    assert response.headers["Location"].endswith(f"/lessons/{lesson.id}")
+    assert db.session.scalar(db.select(AuditEvent).where(
+        AuditEvent.action == "lesson.add_extra")).object_id == lesson.id
+
+
+@pytest.mark.parametrize("day,number,message", [
+    ("2026-11-01", 1, "not in a study period"),   # autumn holidays
+    ("2027-06-10", 1, "not in a study period"),   # summer
+    ("2026-11-29", 1, "day off"),                 # a Sunday
+    ("2026-11-28", 1, "day off"),                 # a Saturday, five-day week
+    ("2026-11-23", 2, "already has lesson 2"),    # the fixture's lesson
+    ("2026-11-24", 13, "from 0 to 12"),
+    ("not-a-date", 1, "field-error"),
+])
+def test_extra_lesson_refusals(school, lesson, login, day, number, message):
+    before = db.session.scalar(db.select(db.func.count()).select_from(Lesson))
+    response = login("teacher").post(f"/pages/{school.maths5.id}/lessons/new",
+                                     data={"day": day, "number": str(number)},
+                                     headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Lesson)) == before
+
+
+def test_saturday_allowed_in_a_six_day_week(school, rq):
+    db.session.add(TimetableSlot(page_id=school.lit5.id, weekday=6, lesson_number=1,
+                                 valid_from=dt.date(2026, 9, 1), valid_to=dt.date(2027, 5, 26)))
+    lesson = svc.add_extra_lesson(school.maths5, dt.date(2026, 11, 28), 1, user("teacher"))
+    assert lesson.is_extra
+
+
+@pytest.mark.parametrize("name,status", [("ct", 403), ("other", 404), ("mum", 404),
+                                         ("anna", 404), ("admin", 403)])
+def test_extra_lesson_only_by_the_page_teacher(school, login, name, status):
+    response = login(name).post(f"/pages/{school.maths5.id}/lessons/new",
+                                data={"day": "2026-11-25", "number": "7"})
+    assert response.status_code == status
+
+
+def test_panel_fragment_and_kazakh_work_type_names(school, lesson, login):
+    user("teacher").locale = "kk"
+    db.session.commit()
+    response = login("teacher").get(f"/lessons/{lesson.id}", headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body
+    assert "Бақылау жұмысы" in body and "Контрольная работа" not in body
