@@ -17,7 +17,7 @@ from services import policy
 # Deny by default: only these endpoints are open to anonymous visitors.
 PUBLIC_ENDPOINTS = frozenset(
     {"auth.login", "auth.set_language", "static", "assets.file", "home.health",
-     "diary.service_worker"}
+     "diary.public_service_worker"}
 )
 
 CSP = (

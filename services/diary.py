@@ -1,0 +1,390 @@
+"""The pupil's diary: a week, marks, attendance and homework of one pupil, read in a fixed
+number of queries whatever the size of the school, and the record of a family's visit.
+
+Every loader takes the pupil (already authorised by the view) and plain values; none of
+them commits. Lessons come from the pupil's class pages (and the subgroups the pupil is in).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from extensions import db
+from models import (
+    Attendance,
+    Bell,
+    DiaryVisit,
+    FinalMark,
+    Lesson,
+    Mark,
+    Person,
+    Pupil,
+    School,
+    SchoolClass,
+    Staff,
+    StudyPeriod,
+    SubgroupMember,
+    Subject,
+    SubjectPage,
+    TimetableSlot,
+    User,
+)
+from services.journal import predicted_mark, weighted_average
+
+# Reasons that excuse an absence; "unexcused" and a reason not yet set do not.
+EXCUSED_REASONS = frozenset({"illness", "family", "event", "excused"})
+# The homework page looks this far ahead and lists at most this many lessons.
+HOMEWORK_DAYS = 28
+HOMEWORK_LIMIT = 80
+SCHOOL_DAYS = 6  # Monday to Saturday
+
+
+@dataclass
+class MarkEntry:
+    value: int
+    work_type: str
+    comment: str
+    date: dt.date
+
+
+@dataclass
+class LessonEntry:
+    date: dt.date
+    number: int
+    starts: dt.time | None
+    ends: dt.time | None
+    subject: str
+    teacher: str
+    page_id: int = 0
+    topic: str = ""
+    homework: str = ""
+    room: str = ""
+    planned: bool = False  # from the timetable: no lesson row in the journal yet
+    marks: list[MarkEntry] = field(default_factory=list)
+    absence: str | None = None  # "absent" or "late"
+    reason: str | None = None  # shown only when the reader may see it
+
+
+@dataclass
+class Day:
+    date: dt.date
+    lessons: list[LessonEntry]
+    is_today: bool
+
+
+@dataclass
+class Week:
+    monday: dt.date
+    days: list[Day]
+
+    @property
+    def saturday(self) -> dt.date:
+        return self.monday + dt.timedelta(days=SCHOOL_DAYS - 1)
+
+    @property
+    def previous(self) -> dt.date:
+        return self.monday - dt.timedelta(days=7)
+
+    @property
+    def next(self) -> dt.date:
+        return self.monday + dt.timedelta(days=7)
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of the school week shown for a day; on Sunday, the coming week."""
+    if day.isoweekday() == 7:
+        return day + dt.timedelta(days=1)
+    return day - dt.timedelta(days=day.weekday())
+
+
+def pages_of(pupil: Pupil) -> list[SubjectPage]:
+    """The subject pages a pupil learns on: the class's pages and those of the pupil's
+    subgroups, with subject and teacher loaded (one query)."""
+    if pupil.class_id is None:
+        return []
+    mine = select(SubgroupMember.subgroup_id).where(SubgroupMember.pupil_id == pupil.id)
+    return list(db.session.scalars(
+        select(SubjectPage)
+        .where(SubjectPage.class_id == pupil.class_id,
+               or_(SubjectPage.subgroup_id.is_(None), SubjectPage.subgroup_id.in_(mine)))
+        .options(joinedload(SubjectPage.teacher))
+        .order_by(SubjectPage.id)).unique())
+
+
+def load_classes(pupils: list[Pupil]) -> None:
+    """Load the classes of several pupils in one query, so that `pupil.school_class` is
+    answered from the session and the child switch costs no query per child."""
+    ids = {p.class_id for p in pupils if p.class_id is not None}
+    list(db.session.scalars(select(SchoolClass).where(SchoolClass.id.in_(ids))))
+
+
+def _bells() -> dict[int, Bell]:
+    return {b.number: b for b in db.session.scalars(select(Bell))}
+
+
+def _periods(pupil: Pupil) -> list[StudyPeriod]:
+    cls = pupil.school_class
+    if cls is None:
+        return []
+    return list(db.session.scalars(select(StudyPeriod).where(
+        StudyPeriod.year_id == cls.year_id, StudyPeriod.scheme == cls.period_scheme)
+        .order_by(StudyPeriod.number)))
+
+
+def load_week(pupil: Pupil, monday: dt.date, locale: str, today: dt.date,
+              show_reason: bool) -> Week:
+    """Monday to Saturday for one pupil: journal lessons with topic, homework, marks and
+    absences; days from today on also show timetable lessons not yet in the journal.
+    Seven queries whatever the data."""
+    saturday = monday + dt.timedelta(days=SCHOOL_DAYS - 1)
+    pages = {p.id: p for p in pages_of(pupil)}
+    bells = _bells()
+    in_term = [p for p in _periods(pupil) if p.start_date <= saturday and p.end_date >= monday]
+    sub_staff, sub_person = aliased(Staff), aliased(Person)
+    rows = db.session.execute(
+        select(Lesson, sub_person)
+        .outerjoin(sub_staff, sub_staff.id == Lesson.substitute_id)
+        .outerjoin(sub_person, sub_person.id == sub_staff.person_id)
+        .where(Lesson.page_id.in_(list(pages)), Lesson.date.between(monday, saturday))
+        .order_by(Lesson.date, Lesson.lesson_number)).all()
+    lesson_ids = [lesson.id for lesson, _ in rows]
+    marks = db.session.scalars(
+        select(Mark).where(Mark.pupil_id == pupil.id, Mark.lesson_id.in_(lesson_ids))
+        .options(joinedload(Mark.work_type)).order_by(Mark.position))
+    absences = {a.lesson_id: a for a in db.session.scalars(select(Attendance).where(
+        Attendance.pupil_id == pupil.id, Attendance.lesson_id.in_(lesson_ids)))}
+    marks_by_lesson: dict[int, list[MarkEntry]] = defaultdict(list)
+    for m in marks:
+        marks_by_lesson[m.lesson_id].append(MarkEntry(m.value, m.work_type.name(locale),
+                                                      m.comment, monday))
+    by_day: dict[dt.date, list[LessonEntry]] = defaultdict(list)
+    for lesson, substitute in rows:
+        page = pages[lesson.page_id]
+        entry = _entry(page, lesson.date, lesson.lesson_number, bells, locale,
+                       substitute.short_name if substitute else None)
+        entry.topic, entry.homework = lesson.topic, lesson.homework
+        entry.marks = marks_by_lesson.get(lesson.id, [])
+        for mark in entry.marks:
+            mark.date = lesson.date
+        absence = absences.get(lesson.id)
+        if absence is not None:
+            entry.absence = absence.status
+            entry.reason = absence.reason if show_reason else None
+        by_day[lesson.date].append(entry)
+    _add_planned(by_day, pages, bells, locale, monday, max(monday, today), saturday, in_term)
+    days = [Day(d, sorted(by_day.get(d, []), key=lambda e: e.number), d == today)
+            for d in (monday + dt.timedelta(days=i) for i in range(SCHOOL_DAYS))]
+    return Week(monday, days)
+
+
+def _entry(page: SubjectPage, day: dt.date, number: int, bells: dict[int, Bell], locale: str,
+           substitute: str | None = None) -> LessonEntry:
+    bell = bells.get(number)
+    return LessonEntry(date=day, number=number, starts=bell.starts if bell else None,
+                       ends=bell.ends if bell else None, subject=page.subject.name(locale),
+                       teacher=substitute or page.teacher.name, page_id=page.id)
+
+
+def _add_planned(by_day: dict[dt.date, list[LessonEntry]], pages: dict[int, SubjectPage],
+                 bells: dict[int, Bell], locale: str, monday: dt.date, first: dt.date,
+                 saturday: dt.date, in_term: list[StudyPeriod]) -> None:
+    """Timetable lessons for days from `first` on that have no journal row yet, on school
+    days inside a study period (not in the holidays). One query."""
+    if first > saturday or not in_term:
+        return
+    slots = db.session.scalars(select(TimetableSlot).where(
+        TimetableSlot.page_id.in_(list(pages)), TimetableSlot.valid_from <= saturday,
+        TimetableSlot.valid_to >= monday))
+    for slot in slots:
+        day = monday + dt.timedelta(days=slot.weekday - 1)
+        if day < first or not slot.valid_from <= day <= slot.valid_to:
+            continue
+        if not any(p.contains(day) for p in in_term):
+            continue
+        if any(e.number == slot.lesson_number or (e.page_id == slot.page_id and not e.planned)
+               for e in by_day[day]):
+            continue  # the journal already has this lesson (perhaps moved to another hour)
+        entry = _entry(pages[slot.page_id], day, slot.lesson_number, bells, locale)
+        entry.planned, entry.room = True, slot.room
+        by_day[day].append(entry)
+
+
+# ---- marks -------------------------------------------------------------------------------
+
+@dataclass
+class SubjectMarks:
+    subject_id: int
+    name: str
+    marks: list[MarkEntry] = field(default_factory=list)
+    average: float | None = None
+    predicted: int | None = None
+    period_marks: dict[int, FinalMark] = field(default_factory=dict)
+    year_mark: FinalMark | None = None
+    exam_mark: FinalMark | None = None
+
+    @property
+    def average_2dp(self) -> float | None:
+        """The weighted average as shown (two decimals), the figure the prediction uses."""
+        return None if self.average is None else round(self.average + 1e-9, 2)
+
+
+@dataclass
+class MarksReport:
+    periods: list[StudyPeriod]
+    period: StudyPeriod | None
+    subjects: list[SubjectMarks]
+
+
+def periods_of_pupil(pupil: Pupil) -> list[StudyPeriod]:
+    """The study periods the pupil's class follows this year (one query)."""
+    return _periods(pupil)
+
+
+def pick_period(periods: list[StudyPeriod], period_id: int | None,
+                today: dt.date) -> StudyPeriod | None:
+    """The asked period (None if it is not one of these: the view answers 404), or by
+    default the period containing today, else the last one begun, else the first."""
+    if period_id is not None:
+        return next((p for p in periods if p.id == period_id), None)
+    begun = [p for p in periods if p.start_date <= today]
+    return begun[-1] if begun else (periods[0] if periods else None)
+
+
+def load_marks(pupil: Pupil, period: StudyPeriod | None, periods: list[StudyPeriod],
+               locale: str) -> MarksReport:
+    """Every mark of the period per subject with the weighted average and predicted mark,
+    the period marks of the whole year, the year and exam marks. Four queries."""
+    school = db.session.scalar(select(School).limit(1))
+    round_up_from = school.round_up_from if school else 0.5
+    subjects: dict[int, SubjectMarks] = {}
+    for page in pages_of(pupil):
+        subjects.setdefault(page.subject_id,
+                            SubjectMarks(page.subject_id, page.subject.name(locale)))
+    weights: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    if period is not None:
+        rows = db.session.execute(
+            select(Mark, Lesson.date, Subject).join(Lesson, Lesson.id == Mark.lesson_id)
+            .join(SubjectPage, SubjectPage.id == Lesson.page_id)
+            .join(Subject, Subject.id == SubjectPage.subject_id)
+            .where(Mark.pupil_id == pupil.id,
+                   Lesson.date.between(period.start_date, period.end_date))
+            .options(joinedload(Mark.work_type))
+            .order_by(Lesson.date, Lesson.lesson_number, Mark.position))
+        for mark, day, subject in rows:
+            row = subjects.setdefault(subject.id, SubjectMarks(subject.id, subject.name(locale)))
+            row.marks.append(MarkEntry(mark.value, mark.work_type.name(locale), mark.comment, day))
+            weights[subject.id].append((mark.value, mark.work_type.weight))
+    for subject_id, row in subjects.items():
+        row.average = weighted_average(weights[subject_id])
+        row.predicted = predicted_mark(row.average, round_up_from)
+    _attach_finals(pupil, subjects, periods, locale)
+    return MarksReport(periods, period, sorted(subjects.values(), key=lambda s: s.name))
+
+
+def _attach_finals(pupil: Pupil, subjects: dict[int, SubjectMarks],
+                   periods: list[StudyPeriod], locale: str) -> None:
+    """Period marks of this year's periods, the year and the exam marks (one query)."""
+    cls = pupil.school_class
+    if cls is None:
+        return
+    period_ids = {p.id for p in periods}
+    rows = db.session.execute(
+        select(FinalMark, Subject).join(SubjectPage, SubjectPage.id == FinalMark.page_id)
+        .join(SchoolClass, SchoolClass.id == SubjectPage.class_id)
+        .join(Subject, Subject.id == SubjectPage.subject_id)
+        .where(FinalMark.pupil_id == pupil.id, SchoolClass.year_id == cls.year_id))
+    for final, subject in rows:
+        row = subjects.setdefault(subject.id, SubjectMarks(subject.id, subject.name(locale)))
+        if final.kind == "period" and final.period_id in period_ids:
+            row.period_marks[final.period_id] = final
+        elif final.kind == "year":
+            row.year_mark = final
+        elif final.kind == "exam":
+            row.exam_mark = final
+
+
+# ---- attendance and homework -------------------------------------------------------------
+
+@dataclass
+class MissedLesson:
+    date: dt.date
+    number: int
+    subject: str
+    status: str
+    reason: str | None
+
+
+@dataclass
+class SubjectAttendance:
+    name: str
+    excused: int = 0
+    unexcused: int = 0
+    late: int = 0
+
+
+@dataclass
+class AttendanceReport:
+    missed: list[MissedLesson]
+    subjects: list[SubjectAttendance]
+    total: SubjectAttendance
+
+
+def load_attendance(pupil: Pupil, period: StudyPeriod, locale: str,
+                    show_reason: bool) -> AttendanceReport:
+    """Lessons missed or arrived late for in the period, per subject and in total.
+    An absence counts as excused only with an excusing reason. One query."""
+    rows = db.session.execute(
+        select(Attendance, Lesson.date, Lesson.lesson_number, Subject)
+        .join(Lesson, Lesson.id == Attendance.lesson_id)
+        .join(SubjectPage, SubjectPage.id == Lesson.page_id)
+        .join(Subject, Subject.id == SubjectPage.subject_id)
+        .where(Attendance.pupil_id == pupil.id,
+               Lesson.date.between(period.start_date, period.end_date))
+        .order_by(Lesson.date.desc(), Lesson.lesson_number))
+    missed: list[MissedLesson] = []
+    per_subject: dict[int, SubjectAttendance] = {}
+    total = SubjectAttendance("")
+    for absence, day, number, subject in rows:
+        name = subject.name(locale)
+        missed.append(MissedLesson(day, number, name, absence.status,
+                                   absence.reason if show_reason else None))
+        row = per_subject.setdefault(subject.id, SubjectAttendance(name))
+        kind = ("late" if absence.status == "late" else
+                "excused" if absence.reason in EXCUSED_REASONS else "unexcused")
+        for counter in (row, total):
+            setattr(counter, kind, getattr(counter, kind) + 1)
+    return AttendanceReport(missed, sorted(per_subject.values(), key=lambda s: s.name), total)
+
+
+@dataclass
+class HomeworkItem:
+    subject: str
+    text: str
+    number: int
+
+
+def load_homework(pupil: Pupil, today: dt.date, locale: str
+                  ) -> list[tuple[dt.date, list[HomeworkItem]]]:
+    """Homework due from today on (HOMEWORK_DAYS ahead), grouped by date. Two queries."""
+    pages = {p.id: p for p in pages_of(pupil)}
+    lessons = db.session.scalars(
+        select(Lesson).where(Lesson.page_id.in_(list(pages)),
+                             Lesson.date.between(today, today + dt.timedelta(days=HOMEWORK_DAYS)),
+                             Lesson.homework != "")
+        .order_by(Lesson.date, Lesson.lesson_number).limit(HOMEWORK_LIMIT))
+    grouped: dict[dt.date, list[HomeworkItem]] = defaultdict(list)
+    for lesson in lessons:
+        grouped[lesson.date].append(HomeworkItem(pages[lesson.page_id].subject.name(locale),
+                                                 lesson.homework, lesson.lesson_number))
+    return sorted(grouped.items())
+
+
+def record_visit(user: User, pupil: Pupil) -> DiaryVisit:
+    """Note that a parent or pupil opened this child's diary: who, which child, when."""
+    visit = DiaryVisit(user_id=user.id, pupil_id=pupil.id)
+    db.session.add(visit)
+    return visit
