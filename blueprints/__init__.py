@@ -3,8 +3,12 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from blueprints.admin.routes import bp as admin_bp
     from blueprints.auth.routes import bp as auth_bp
+    from blueprints.diary.routes import bp as diary_bp
     from blueprints.home.routes import bp as home_bp
+    from blueprints.journal.routes import bp as journal_bp
+    from blueprints.lessons.routes import bp as lessons_bp
 
-    for bp in (auth_bp, home_bp):
+    for bp in (auth_bp, diary_bp, home_bp, admin_bp, lessons_bp, journal_bp):
         app.register_blueprint(bp)

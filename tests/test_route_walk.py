@@ -26,6 +26,8 @@ def _candidates(school, lessons) -> dict[str, list]:
         "page_id": [s.maths5.id, s.maths6.id, s.lit5.id, s.lit10.id],
         "class_id": [s.c5.id, s.c6.id, s.c10.id],
         "lesson_id": [lesson.id for lesson in lessons],
+        "attendance_id": list(db.session.scalars(select(Attendance.id))),
+        "item_id": list(db.session.scalars(select(PlanItem.id))),
         "subject_id": [s.maths.id, s.lit.id],
         "grade": [5, 6, 10],
         "period_id": [p.id for p in s.builder.periods[:2]],
@@ -60,8 +62,17 @@ def _urls(app, school, lessons, method: str) -> list[tuple[str, str]]:
 @pytest.fixture
 def lessons(school):
     b = school.builder
-    made = [b.lesson(page, dt.date(2026, 11, 20)) for page in
-            (school.maths5, school.maths6, school.lit5, school.lit10)]
+    made = [b.lesson(page, dt.date(2026, 11, 20), topic="Дроби", homework="§ 5")
+            for page in (school.maths5, school.maths6, school.lit5, school.lit10)]
+    wt = b.work_types["lesson"].id
+    db.session.add_all([
+        Attendance(lesson_id=made[0].id, pupil_id=school.vera.id, reason="illness"),
+        Attendance(lesson_id=made[2].id, pupil_id=school.anna.id),
+        Mark(lesson_id=made[0].id, pupil_id=school.vera.id, value=5, work_type_id=wt),
+        Mark(lesson_id=made[1].id, pupil_id=school.boris.id, value=3, work_type_id=wt),
+        PlanItem(teacher_id=school.t_staff.id, subject_id=school.maths.id, grade=5, number=1,
+                 topic="Натуральные числа"),
+    ])
     db.session.commit()
     return made
 

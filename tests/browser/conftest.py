@@ -67,7 +67,7 @@ def sign_in(page, live_server):
         page.goto(f"{live_server}/login")
         page.fill("#username", username)
         page.fill("#password", password)
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")
         page.wait_for_load_state()
         return page
     return do
