@@ -91,11 +91,6 @@ def _lesson_for_write() -> tuple[Lesson, SubjectPage]:
 
 
 def _commit() -> None:
-    """Commit, keeping the signed-in user loaded: every save would otherwise re-read the
-    account and its roles after the commit (two statements out of a budget of ten)."""
-    user = current_user._get_current_object()
-    if user in db.session:
-        db.session.expunge(user)
     db.session.commit()
 
 
