@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, delete, insert, or_, select, true, update
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from extensions import db
 from models import (
@@ -22,6 +24,8 @@ from models import (
     Mark,
     ParentNotice,
     School,
+    SchoolClass,
+    Staff,
     StudyPeriod,
     SubjectPage,
     User,
@@ -76,45 +80,176 @@ def _stale_error(current: CellValue, comment: str = "") -> JournalError:
                           now=shown), 409)
 
 
-def save_cell(user: User, school: School, page: SubjectPage, lesson: Lesson, pupil_id: int,
-              text: str, old: str | None, today: dt.date,
-              comment: str | None = None) -> CellResult:
+@dataclass
+class CellTarget:
+    """Everything a cell save needs, read in one query (see load_cell)."""
+
+    lesson: Lesson
+    page: SubjectPage
+    school: School
+    period: StudyPeriod | None  # the study period of the lesson's date
+    work_type: WorkType | None  # the column's: the lesson's own, else the school default
+    pupil_id: int | None
+    on_page: bool  # the pupil was on the page on the lesson's date
+    status: str | None  # the cell's attendance now
+    staff: Staff | None  # the staff record of person_id (the signed-in user)
+
+
+@cache
+def _cell_query():
+    """The statement of load_cell, built once: a save runs it with new bound values only, so
+    SQLAlchemy neither rebuilds the expression nor recomputes its cache key."""
+    default_wt = aliased(WorkType)
+    pupil = bindparam("pupil_id")
+    status = select(Attendance.status).where(Attendance.lesson_id == Lesson.id,
+                                             Attendance.pupil_id == pupil).scalar_subquery()
+    return (
+        select(Lesson, School, StudyPeriod, default_wt, Staff,
+               grid_service.on_page_clause(pupil).label("on_page"), status.label("status"))
+        .join(SubjectPage, SubjectPage.id == Lesson.page_id)
+        .join(SchoolClass, SchoolClass.id == SubjectPage.class_id)
+        .join(School, true())
+        .outerjoin(StudyPeriod, and_(StudyPeriod.year_id == SchoolClass.year_id,
+                                     StudyPeriod.scheme == SchoolClass.period_scheme,
+                                     StudyPeriod.start_date <= Lesson.date,
+                                     StudyPeriod.end_date >= Lesson.date))
+        .outerjoin(default_wt, default_wt.code == School.default_work_type_code)
+        .outerjoin(Staff, Staff.person_id == bindparam("person_id"))
+        .options(contains_eager(Lesson.page), joinedload(Lesson.work_type))
+        .where(Lesson.id == bindparam("lesson_id")).order_by(School.id, StudyPeriod.id)
+        .limit(1))
+
+
+def load_cell(lesson_id: int, pupil_id: int | None, person_id: int | None) -> CellTarget | None:
+    """The lesson with its page, the school, the period, the column's work type, whether the
+    pupil is on the page, the cell's attendance and the user's staff record: one query.
+
+    A mark is saved many times a minute: each of these used to be a statement of its own.
+    None when the lesson (or the school) does not exist.
+    """
+    row = db.session.execute(_cell_query(), {
+        "lesson_id": lesson_id, "pupil_id": -1 if pupil_id is None else pupil_id,
+        "person_id": -1 if person_id is None else person_id}).first()
+    if row is None:
+        return None
+    lesson, school, period, default, staff, on_page, now = row
+    return CellTarget(lesson, lesson.page, school, period, lesson.work_type or default,
+                      pupil_id, bool(on_page), now, staff)
+
+
+def save_cell(user: User, target: CellTarget, pupil_id: int, text: str, old: str | None,
+              today: dt.date, comment: str | None = None) -> CellResult:
     """Save what a teacher typed into one cell (marks and attendance) for one pupil.
 
     old is what the teacher's page showed; a different stored value refuses the entry (409).
     Raises JournalError for bad input, locked cells, pupils not on the page, stale cells.
+    Statements: the pupil's marks on the page in the period (the cell's and the average's),
+    then only the writes the change needs and the audit row.
     """
+    school, page, lesson, period, wt = (target.school, target.page, target.lesson,
+                                        target.period, target.work_type)
     new = rules.parse_cell(text, school)
     believed = _parse_old(old, school)
-    period = _period_of(page, lesson.date)
     if period is None:
         raise JournalError(_("This lesson's date is outside the study periods: it takes no "
                              "marks or absences."))
-    wt = column_work_type(lesson, school)
     if new.marks and rules.is_no_marks_grade(school, page.school_class.grade):
         raise JournalError(_("Grade %(grade)d keeps attendance only: no marks are entered.",
                              grade=page.school_class.grade))
-    if not grid_service.is_on_page(page, pupil_id, lesson.date):
+    if pupil_id != target.pupil_id or not target.on_page:
         raise JournalError(_("This pupil is not on this page on the lesson's date."), 404)
-    current, marks, att = current_cell(lesson.id, pupil_id)
+    marks = _period_marks(page, pupil_id, period)
+    here = sorted((m for m in marks if m.lesson_id == lesson.id), key=lambda m: m.position)
+    current = CellValue(target.status, [m.value for m in here])
     if believed is not None and not _same(believed, current):
         raise _stale_error(current)
-    old_comment = marks[0].comment if marks else ""
+    old_comment = here[0].comment if here else ""
     if comment is not None and not new.marks and comment.strip():
         raise JournalError(_("A comment belongs to a mark: type the mark first."))
     if new.marks != current.marks or (comment is not None and comment != old_comment):
         _check_lock(school, page, lesson, wt, today, marks=True)
     if new.status != current.status:
         _check_lock(school, page, lesson, wt, today, marks=False)
-    _write_attendance(lesson.id, pupil_id, att, new.status)
+    _set_attendance(lesson.id, pupil_id, current.status, new.status)
     comment = old_comment if comment is None else comment.strip()[:200]
-    _write_marks(lesson.id, pupil_id, marks, new.marks, wt, user.id, comment)
+    kept = _set_marks(lesson.id, pupil_id, here, new.marks, wt, user.id, comment)
     _audit(user, "journal.cell", "lesson", lesson.id, pupil_id,
            current.text() + (f" «{old_comment}»" if old_comment else ""),
            new.text() + (f" «{comment}»" if comment and new.marks else ""))
-    average = grid_service.pupil_average(page, pupil_id, period)
+    average = rules.weighted_average(
+        [(m.value, m.weight) for m in marks if m.lesson_id != lesson.id] + kept)
     return CellResult(new, comment if new.marks else "", average,
                       rules.predicted_mark(average, school.round_up_from))
+
+
+@cache
+def _period_marks_query():
+    return (select(Mark.id, Mark.lesson_id, Mark.position, Mark.value, Mark.comment,
+                   WorkType.weight)
+            .join(WorkType, WorkType.id == Mark.work_type_id)
+            .join(Lesson, Lesson.id == Mark.lesson_id)
+            .where(Mark.pupil_id == bindparam("pupil_id"), Lesson.page_id == bindparam("page_id"),
+                   Lesson.date >= bindparam("start"), Lesson.date <= bindparam("end")))
+
+
+def _period_marks(page: SubjectPage, pupil_id: int, period: StudyPeriod) -> list[Row]:
+    """The pupil's marks on the page in the period, with their weights: plain rows."""
+    return list(db.session.connection().execute(_period_marks_query(), {
+        "pupil_id": pupil_id, "page_id": page.id, "start": period.start_date,
+        "end": period.end_date}))
+
+
+def _core():
+    # Plain Core statements on the session's connection (same transaction): no ORM-enabled
+    # insert/update machinery for rows no loaded object mirrors.
+    return db.session.connection()
+
+
+_MARK_UPDATE = update(Mark).where(Mark.id == bindparam("mark_id"))
+
+
+def _set_attendance(lesson_id: int, pupil_id: int, old: str | None, new: str | None) -> None:
+    """At most one statement: insert, update or delete the cell's attendance row."""
+    if old == new:
+        return
+    where = (Attendance.lesson_id == lesson_id, Attendance.pupil_id == pupil_id)
+    if new is None:
+        _core().execute(delete(Attendance).where(*where))
+    elif old is None:
+        _core().execute(insert(Attendance).values(lesson_id=lesson_id, pupil_id=pupil_id,
+                                                     status=new))
+    else:
+        _core().execute(update(Attendance).where(*where).values(status=new))
+
+
+def _set_marks(lesson_id: int, pupil_id: int, have: list[Row], values: list[int],
+               wt: WorkType | None, author_id: int, comment: str) -> list[tuple[int, int]]:
+    """Write the cell's marks (one statement per changed position); their (value, weight)."""
+    if values and wt is None:
+        raise JournalError(_("No work types are set up yet: ask the administrator."))
+    kept: list[tuple[int, int]] = []
+    gone = []
+    for position in (1, 2):
+        old = next((m for m in have if m.position == position), None)
+        want = values[position - 1] if len(values) >= position else None
+        note = comment if position == 1 else ""
+        if want is None:
+            if old is not None:
+                gone.append(old.id)
+            continue
+        if old is None:
+            _core().execute(insert(Mark), {
+                "lesson_id": lesson_id, "pupil_id": pupil_id, "position": position,
+                "value": want, "work_type_id": wt.id, "author_id": author_id, "comment": note})
+            kept.append((want, wt.weight))
+            continue
+        if old.value != want or old.comment != note:
+            _core().execute(_MARK_UPDATE, {"mark_id": old.id, "value": want, "comment": note,
+                                              "author_id": author_id})
+        kept.append((want, old.weight))  # an existing mark keeps its own work type
+    if gone:
+        _core().execute(delete(Mark).where(Mark.id.in_(gone)))
+    return kept
 
 
 def _parse_old(old: str | None, school: School) -> CellValue | None:
@@ -131,47 +266,12 @@ def _lenient(school: School) -> School:
     return School(allow_mark_one=True, no_marks_grades=school.no_marks_grades)
 
 
-def _period_of(page: SubjectPage, day: dt.date) -> StudyPeriod | None:
-    return db.session.scalar(select(StudyPeriod).where(
-        StudyPeriod.year_id == page.school_class.year_id,
-        StudyPeriod.scheme == page.school_class.period_scheme,
-        StudyPeriod.start_date <= day, StudyPeriod.end_date >= day))
-
-
-def _write_attendance(lesson_id: int, pupil_id: int, att: Attendance | None,
-                      status: str | None) -> None:
-    if status is None:
-        if att is not None:
-            db.session.delete(att)
-    elif att is None:
-        db.session.add(Attendance(lesson_id=lesson_id, pupil_id=pupil_id, status=status))
-    elif att.status != status:
-        att.status = status
-
-
-def _write_marks(lesson_id: int, pupil_id: int, marks: list[Mark], values: list[int],
-                 wt: WorkType | None, author_id: int, comment: str) -> None:
-    if values and wt is None:
-        raise JournalError(_("No work types are set up yet: ask the administrator."))
-    for position in (1, 2):
-        have = next((m for m in marks if m.position == position), None)
-        want = values[position - 1] if len(values) >= position else None
-        note = comment if position == 1 else ""
-        if want is None:
-            if have is not None:
-                db.session.delete(have)
-        elif have is None:
-            db.session.add(Mark(lesson_id=lesson_id, pupil_id=pupil_id, position=position,
-                                value=want, work_type_id=wt.id, author_id=author_id,
-                                comment=note))
-        elif have.value != want or have.comment != note:
-            have.value, have.comment, have.author_id = want, note, author_id
-
-
 def _audit(user: User, action: str, object_type: str, object_id: int | None,
            pupil_id: int | None, old: str, new: str) -> None:
-    db.session.add(AuditEvent(user_id=user.id, action=action, object_type=object_type,
-                              object_id=object_id, pupil_id=pupil_id, old=old, new=new))
+    # A Core insert: one statement, without the unit of work's bookkeeping on every save.
+    _core().execute(insert(AuditEvent), {
+        "user_id": user.id, "action": action, "object_type": object_type,
+        "object_id": object_id, "pupil_id": pupil_id, "old": old, "new": new})
 
 
 # -- whole columns -------------------------------------------------------------------------

@@ -7,10 +7,9 @@ with one query whatever the size of the class; marks and attendance come back as
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, or_, select
 
 from extensions import db
 from models import (
@@ -34,10 +33,15 @@ from services import school as school_service
 
 @dataclass
 class Row:
-    """One pupil's line of the grid."""
+    """One pupil's line of the grid: plain dicts keyed by lesson id, strings only.
+
+    Dicts of ints and strings are not tracked by Python's garbage collector, so a 2,240-cell
+    grid adds a few dozen tracked objects, not thousands (full collections were the p95).
+    """
 
     pupil: Pupil
-    cells: dict[int, rules.CellValue] = field(default_factory=dict)
+    marks: dict[int, str] = field(default_factory=dict)  # "5" or "5/4"
+    status: dict[int, str] = field(default_factory=dict)  # "absent" or "late"
     comments: dict[int, str] = field(default_factory=dict)
     reasons: dict[int, str] = field(default_factory=dict)
     average: float | None = None
@@ -98,6 +102,20 @@ def is_on_page(page: SubjectPage, pupil_id: int, day: dt.date) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
+def on_page_clause(pupil_id: int):
+    """EXISTS: the pupil was on the page (class, and subgroup if any) on the lesson's date.
+
+    Correlated with SubjectPage and Lesson of the enclosing query (entries.load_cell).
+    """
+    return exists().where(
+        Enrolment.pupil_id == pupil_id, Enrolment.class_id == SubjectPage.class_id,
+        Enrolment.start_date <= Lesson.date,
+        or_(Enrolment.end_date.is_(None), Enrolment.end_date >= Lesson.date),
+        or_(SubjectPage.subgroup_id.is_(None), exists().where(
+            SubgroupMember.pupil_id == pupil_id,
+            SubgroupMember.subgroup_id == SubjectPage.subgroup_id)))
+
+
 def load_grid(page: SubjectPage, period: StudyPeriod, periods: list[StudyPeriod],
               school: School) -> Grid:
     """Read the whole grid: a fixed number of queries whatever the number of pupils and lessons."""
@@ -109,47 +127,53 @@ def load_grid(page: SubjectPage, period: StudyPeriod, periods: list[StudyPeriod]
         select(WorkType).order_by(WorkType.position, WorkType.id))}
     pupils = page_pupils(page, period.start_date, period.end_date)
     rows = {p.id: Row(p) for p in pupils}
-    lesson_ids = select(Lesson.id).where(Lesson.page_id == page.id,
-                                         Lesson.date >= period.start_date,
-                                         Lesson.date <= period.end_date).scalar_subquery()
-    # The hot loop of the page (a cell per mark): plain dicts, no ORM attribute access.
+    lesson_ids = [lesson.id for lesson in lessons]
     weights = {w.id: w.weight for w in work_types.values()}
-    cells = {pid: row.cells for pid, row in rows.items()}
-    weighted: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for lesson_id, pupil_id, value, wt_id, comment in db.session.execute(
-            select(Mark.lesson_id, Mark.pupil_id, Mark.value, Mark.work_type_id, Mark.comment)
-            .where(Mark.lesson_id.in_(lesson_ids)).order_by(Mark.position)):
-        own = cells.get(pupil_id)
-        if own is None:
-            continue
-        cell = own.get(lesson_id)
-        if cell is None:
-            own[lesson_id] = rules.CellValue(None, [value])
-        else:
-            cell.marks.append(value)
-        if comment:
-            rows[pupil_id].comments[lesson_id] = comment
-        weighted[pupil_id].append((value, weights.get(wt_id, 1)))
-    for lesson_id, pupil_id, status, reason in db.session.execute(
-            select(Attendance.lesson_id, Attendance.pupil_id, Attendance.status,
-                   Attendance.reason).where(Attendance.lesson_id.in_(lesson_ids))):
-        own = cells.get(pupil_id)
-        if own is None:
-            continue
-        cell = own.get(lesson_id)
-        if cell is None:
-            own[lesson_id] = rules.CellValue(status, [])
-        else:
-            cell.status = status
-        if reason:
-            rows[pupil_id].reasons[lesson_id] = reason
+    _load_cells(lesson_ids, rows, weights, school)
     is_last = bool(periods) and period.id == periods[-1].id
     _load_finals(page, period, is_last, rows)
-    for row in rows.values():
-        row.average = rules.weighted_average(weighted.get(row.pupil.id, ()))
-        row.predicted = rules.predicted_mark(row.average, school.round_up_from)
     return Grid(page=page, school=school, periods=periods, period=period, lessons=lessons,
                 work_types=work_types, rows=list(rows.values()), is_last_period=is_last)
+
+
+def _load_cells(lesson_ids: list[int], rows: dict[int, Row], weights: dict[int, int],
+                school: School) -> None:
+    """Marks and attendance in two queries, streamed as plain tuples (no ORM objects).
+
+    The hot loop of the page (a row per mark): local dicts, no attribute access per cell.
+    """
+    conn = db.session.connection()
+    marks = {pid: row.marks for pid, row in rows.items()}
+    total = dict.fromkeys(rows, 0)
+    weight_sum = dict.fromkeys(rows, 0)
+    for lesson_id, pupil_id, value, wt_id, comment in conn.execute(
+            select(Mark.lesson_id, Mark.pupil_id, Mark.value, Mark.work_type_id, Mark.comment)
+            .where(Mark.lesson_id.in_(lesson_ids))
+            # The unique (lesson, pupil, position) index gives this order without a sort.
+            .order_by(Mark.lesson_id, Mark.pupil_id, Mark.position)):
+        own = marks.get(pupil_id)
+        if own is None:
+            continue
+        text = own.get(lesson_id)
+        own[lesson_id] = str(value) if text is None else f"{text}/{value}"
+        weight = weights.get(wt_id, 1)
+        total[pupil_id] += value * weight
+        weight_sum[pupil_id] += weight
+        if comment:
+            rows[pupil_id].comments[lesson_id] = comment
+    for lesson_id, pupil_id, status, reason in conn.execute(
+            select(Attendance.lesson_id, Attendance.pupil_id, Attendance.status,
+                   Attendance.reason).where(Attendance.lesson_id.in_(lesson_ids))):
+        row = rows.get(pupil_id)
+        if row is None:
+            continue
+        row.status[lesson_id] = status
+        if reason:
+            row.reasons[lesson_id] = reason
+    for pupil_id, row in rows.items():
+        # The same sum(mark * weight) / sum(weight) as rules.weighted_average.
+        row.average = total[pupil_id] / weight_sum[pupil_id] if weight_sum[pupil_id] else None
+        row.predicted = rules.predicted_mark(row.average, school.round_up_from)
 
 
 def _load_finals(page: SubjectPage, period: StudyPeriod, is_last: bool,
@@ -215,8 +239,11 @@ def columns(grid: Grid, page_writer: bool, writes_lesson, today: dt.date
     current = None
     school, page = grid.school, grid.page
     closed = rules.page_closed(page, today)
+    default = default_work_type(school, grid.work_types.values())
+    # The window of a column depends only on its work type: work it out once per type.
+    windows: dict[int | None, tuple[str, dt.date]] = {}
     for i, lesson in enumerate(grid.lessons):
-        wt = grid.column_work_type(lesson)
+        wt = grid.work_types.get(lesson.work_type_id, default)
         if lesson.date <= today:
             current = i
         writer = page_writer or (lesson.substitute_id is not None and writes_lesson(lesson))
@@ -225,9 +252,12 @@ def columns(grid: Grid, page_writer: bool, writes_lesson, today: dt.date
         elif closed or lesson.date > today:
             key = "closed" if closed else "future"
         else:
-            rule = rules.lock_rule_of(wt, page.subject, page.school_class.grade)
-            days = rules.window_days(school, rule)
-            key = None if today <= lesson.date + dt.timedelta(days=days) else rule
+            wt_id = wt.id if wt is not None else None
+            if wt_id not in windows:
+                rule = rules.lock_rule_of(wt, page.subject, page.school_class.grade)
+                windows[wt_id] = rule, today - dt.timedelta(days=rules.window_days(school, rule))
+            rule, oldest_open = windows[wt_id]
+            key = None if lesson.date >= oldest_open else rule
         index = None
         if key is not None:
             if key not in by_rule:

@@ -41,6 +41,12 @@ def staff_of(user: User) -> Staff | None:
         select(Staff).where(Staff.person_id == user.person_id)))
 
 
+def know_staff(user: User, staff: Staff | None) -> None:
+    """Keep the staff record of user.person_id that the caller read in a query of its own
+    (the journal's cell save joins it), so staff_of() asks the database nothing."""
+    _memo(user, "staff", lambda: staff)
+
+
 def pupil_of(user: User) -> Pupil | None:
     """The pupil record of a signed-in pupil, or None."""
     if not user.has_role("pupil"):

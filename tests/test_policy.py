@@ -102,3 +102,21 @@ def test_inactive_account_has_no_rights(school):
     teacher.active = False
     assert not policy.can_write_page(teacher, school.maths5)
     assert not policy.can_read_page(teacher, school.maths5)
+
+
+def test_know_staff_spares_the_lookup(school):
+    teacher = user("teacher")
+    policy.forget(teacher)
+    policy.know_staff(teacher, school.t_staff)
+    statements = []
+    from sqlalchemy import event
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert policy.staff_of(teacher) is school.t_staff
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert statements == []

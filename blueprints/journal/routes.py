@@ -5,7 +5,7 @@ posts each change to one of the small endpoints below, which answer with JSON un
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -63,10 +63,17 @@ def page(page_id: int):
                   today_col=today_col, today=today,
                   can_write=writer or any(c.lock is None for c in cols),
                   final_lock=_final_lock(grid, school, today),
+                  head_cells=cells.head_cells(cols, _lesson_url()),
                   body_rows=cells.body_rows(grid, cols, "ж" if kk else "н", "к" if kk else "о",
                                             see),
-                  lesson_panel="lessons.lesson" in current_app.view_functions,
                   locale=str(get_locale()))
+
+
+def _lesson_url() -> str:
+    """The lesson panel's URL without the id, or '' when that feature is not installed."""
+    if "lessons.lesson" not in current_app.view_functions:
+        return ""
+    return url_for("lessons.lesson", lesson_id=0)[:-1]
 
 
 def _final_lock(grid, school, today) -> dict[str, str | None]:
@@ -106,14 +113,21 @@ def _refused(error: Exception, **extra):
 @bp.post("/lessons/<int:lesson_id>/cell")
 def save_cell(lesson_id: int):
     """One cell: marks, attendance and the mark's comment for one pupil."""
-    lesson, page = _lesson_for_write()
-    school = school_service.the_school()
+    raw = request.form.get("pupil", "")
+    target = entries.load_cell(lesson_id, int(raw) if raw.isdigit() and len(raw) <= 12 else None,
+                               current_user.person_id)
+    if target is None:
+        abort(404)
+    policy.know_staff(current_user, target.staff)  # read by load_cell: spares staff_of a query
+    if not policy.can_read_page(current_user, target.page):
+        abort(404)
+    require(policy.can_write_lesson(current_user, target.lesson))
     try:
         post = forms.cell_post(request.form)
-        result = entries.save_cell(current_user, school, page, lesson, post.pupil_id, post.text,
-                                   post.old, clock.today(), comment=post.comment)
+        result = entries.save_cell(current_user, target, post.pupil_id, post.text, post.old,
+                                   clock.today(), comment=post.comment)
     except (forms.FormError, rules.JournalError) as error:
-        return _refused(error, text=_shown_cell(lesson.id, request.form.get("pupil", "")))
+        return _refused(error, text=_shown_cell(lesson_id, raw))
     _commit()
     return jsonify(ok=True, text=_letters(result.cell), comment=result.comment,
                    avg=_avg(result.average), pred=result.predicted)
