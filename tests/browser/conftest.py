@@ -101,3 +101,16 @@ def axe_check():
     return do
 
 
+
+
+@pytest.fixture
+def t(browser_app):
+    """The Russian text the page shows for an English source string: t("Save")."""
+    from flask_babel import force_locale, gettext, ngettext
+
+    def do(source: str, plural: str | None = None, n: int | None = None, **params) -> str:
+        with browser_app.app_context(), force_locale("ru"):
+            if plural is not None:
+                return ngettext(source, plural, n, **params)
+            return gettext(source, **params)
+    return do

@@ -53,11 +53,11 @@ def data(browser_app):
         return {"lesson": lesson.id, "class": ids["c5"], "items": [i.id for i in items]}
 
 
-def test_teacher_picks_a_plan_topic_and_saves_homework(page, live_server, sign_in, data, shot,
+def test_teacher_picks_a_plan_topic_and_saves_homework(t, page, live_server, sign_in, data, shot,
                                                        axe_check):
     sign_in("teacher")
     page.goto(f"{live_server}/lessons/{data['lesson']}")
-    plan = page.get_by_label("Topic from the plan")
+    plan = page.get_by_label(t("Topic from the plan"))
     topic = page.locator("#topic")
     # The plan moved on by itself: topic 1 was taught, topic 2 is offered.
     expect(plan).to_have_value(str(data["items"][1]))
@@ -65,20 +65,20 @@ def test_teacher_picks_a_plan_topic_and_saves_homework(page, live_server, sign_i
     plan.select_option(str(data["items"][2]))
     expect(topic).to_have_value("Десятичные дроби")
     page.locator("#homework").fill("№ 101, 102")
-    page.get_by_label("ICT used in the lesson").check()
+    page.get_by_label(t("ICT used in the lesson")).check()
     shot(page, "lesson-panel-filled")
-    page.get_by_role("button", name="Save the lesson").click()
-    expect(page.get_by_role("status")).to_contain_text("The lesson is saved.")
+    page.get_by_role("button", name=t("Save the lesson")).click()
+    expect(page.get_by_role("status")).to_contain_text(t("The lesson is saved."))
     assert "/lessons/" in page.url  # saved through htmx, no navigation
     axe_check(page)
     page.reload()
     expect(page.locator("#topic")).to_have_value("Десятичные дроби")
     expect(page.locator("#homework")).to_have_value("№ 101, 102")
-    expect(page.get_by_label("Topic from the plan")).to_have_value(str(data["items"][2]))
+    expect(page.get_by_label(t("Topic from the plan"))).to_have_value(str(data["items"][2]))
     shot(page, "lesson-panel-saved")
 
 
-def test_too_long_topic_is_refused_in_place(page, live_server, sign_in, data):
+def test_too_long_topic_is_refused_in_place(t, page, live_server, sign_in, data):
     sign_in("teacher")
     page.goto(f"{live_server}/lessons/{data['lesson']}")
     page.locator("#topic").fill("я" * 301)
@@ -86,8 +86,9 @@ def test_too_long_topic_is_refused_in_place(page, live_server, sign_in, data):
     # Past the browser's limit (an old browser, a paste through devtools) the server refuses.
     page.locator("#topic").evaluate("el => el.removeAttribute('maxlength')")
     page.locator("#topic").fill("я" * 301)
-    page.get_by_role("button", name="Save the lesson").click()
-    expect(page.locator(".field-error")).to_contain_text("too long")
+    page.get_by_role("button", name=t("Save the lesson")).click()
+    expect(page.locator(".field-error")).to_contain_text(
+        t("The topic is too long: at most %(max)d characters.", max=300))
     expect(page.locator("#topic")).to_have_value("я" * 301)  # nothing typed is lost
 
 
@@ -97,15 +98,15 @@ def settled(page) -> None:
            ).to_have_count(0)
 
 
-def test_class_teacher_sets_reasons_for_a_week(page, live_server, sign_in, data, shot,
+def test_class_teacher_sets_reasons_for_a_week(t, page, live_server, sign_in, data, shot,
                                                axe_check):
     sign_in("ct")
-    page.get_by_role("link", name="absences of the week").click()
+    page.get_by_role("link", name=t("absences of the week")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("5 «А»")
     row = page.locator("tr", has_text="Антонова")
     expect(row.locator(".sum-unset")).to_contain_text("3")
     # One reason for the whole Monday (two absences), in one choice.
-    page.get_by_label("Whole day · Антонова А., понедельник 23 ноября").select_option("illness")
+    page.get_by_label(t("Whole day") + " · Антонова А., понедельник 23 ноября").select_option("illness")
     expect(row.locator(".sum-excused")).to_contain_text("2")
     # One absence on Tuesday, on its own.
     settled(page)
@@ -120,27 +121,27 @@ def test_class_teacher_sets_reasons_for_a_week(page, live_server, sign_in, data,
     page.reload()
     expect(page.locator("tr", has_text="Антонова").locator(".sum-excused")).to_contain_text("2")
     # The week links are real URLs, boosted by htmx.
-    page.get_by_role("link", name="Next week").click()
+    page.get_by_role("link", name=t("Next week")).click()
     expect(page).to_have_url(f"{live_server}/classes/{data['class']}/attendance?week=2026-11-30")
-    expect(page.locator("tr", has_text="Антонова")).to_contain_text("no absences")
+    expect(page.locator("tr", has_text="Антонова")).to_contain_text(t("no absences"))
 
 
-def test_teacher_imports_a_plan_file(page, live_server, sign_in, data, shot, axe_check):
+def test_teacher_imports_a_plan_file(t, page, live_server, sign_in, data, shot, axe_check):
     sign_in("teacher")
-    page.get_by_role("link", name="Thematic plans").click()
-    page.get_by_role("link", name="Математика, grade 5").click()
+    page.get_by_role("link", name=t("Thematic plans")).click()
+    page.get_by_role("link", name="Математика, " + t("grade %(g)d", g=5)).click()
     expect(page.locator(".plan-item")).to_have_count(3)
     csv = "№;Тема;Часы\n1;Натуральные числа;2\n2;Дроби;3\n3;;1\n".encode("cp1251")
-    page.get_by_label("CSV or XLSX file").set_input_files(
+    page.get_by_label(t("CSV or XLSX file")).set_input_files(
         files=[{"name": "ktp.csv", "mimeType": "text/csv", "buffer": csv}])
-    page.get_by_role("button", name="Import").click()
-    expect(page.locator(".field-error")).to_contain_text("Row 4")
+    page.get_by_role("button", name=t("Import")).click()
+    expect(page.locator(".field-error")).to_contain_text(t("Row %(row)d: ", row=4).strip())
     expect(page.locator(".plan-item")).to_have_count(3)  # nothing imported
-    page.get_by_label("CSV or XLSX file").set_input_files(
+    page.get_by_label(t("CSV or XLSX file")).set_input_files(
         files=[{"name": "ktp.csv", "mimeType": "text/csv", "buffer": csv.replace(b"3;;1", b"")}])
-    page.get_by_role("button", name="Import").click()
+    page.get_by_role("button", name=t("Import")).click()
     expect(page.locator(".plan-item")).to_have_count(2)
-    expect(page.locator(".plan-item").first).to_contain_text("5 «А» · 1 lesson")
+    expect(page.locator(".plan-item").first).to_contain_text("5 «А» · " + t("%(num)d lesson", "%(num)d lessons", 1))
     page.locator(".plan-edit summary").first.click()
     shot(page, "plan")
     axe_check(page)
