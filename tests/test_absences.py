@@ -9,6 +9,7 @@ from sqlalchemy import event
 from extensions import db
 from models import Attendance, AuditEvent, Lesson, User
 from services import absences as svc
+from tests.text import ru
 
 MONDAY = dt.date(2026, 11, 23)
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -101,7 +102,8 @@ def test_week_page_shows_absences_and_links(school, week, login):
     assert "Антонова А." in page and "Математика" in page and "Литература" in page
     assert "week=2026-11-16" in page and "week=2026-11-30" in page and 'hx-boost="true"' in page
     assert "Антонов Б." not in page  # 6 «Б»
-    assert "not set: 2" in page and "excused: 1" in page
+    assert f'<span class="sum-unset warn">{ru("not set: %(n)d", n=2)}</span>' in page
+    assert f'<span class="sum-excused">{ru("excused: %(n)d", n=1)}</span>' in page
     # A bad week parameter falls back to this week rather than failing.
     assert login("ct").get(url(school, "?week=rubbish")).status_code == 200
 

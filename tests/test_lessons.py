@@ -5,16 +5,25 @@ import datetime as dt
 import json
 
 import pytest
+from flask_babel import force_locale, format_date
+from markupsafe import escape
 
 from extensions import db
 from models import AuditEvent, Lesson, Mark, PlanItem, TimetableSlot, User
 from services import lessons as svc
+from tests.text import ru
 
 DAY = dt.date(2026, 11, 23)  # TODAY, a Monday of quarter 2
 
 
 def user(name: str) -> User:
     return db.session.scalar(db.select(User).where(User.username == name))
+
+
+def ru_day(day: dt.date) -> str:
+    """A date as the Russian pages write it in messages (format "short")."""
+    with force_locale("ru"):
+        return format_date(day, "short")
 
 
 def plan(school, *topics: tuple[str, int], teacher=None, subject=None, grade=5) -> list[PlanItem]:
@@ -113,7 +122,9 @@ def test_owner_saves_everything_and_it_is_logged(school, lesson, login):
     assert json.loads(event.old)["topic"] == "" and json.loads(event.new)["topic"] == "Сложение дробей"
     # The substitute now sees the lesson, and the fact is shown on the panel.
     page = login("other").get(f"/lessons/{lesson.id}").get_data(as_text=True)
-    assert "Taught by a substitute" in page and "Сложение дробей" in page
+    assert str(escape(ru("Taught by a substitute: %(name)s",
+                         name=school.other_staff.person.short_name))) in page
+    assert "Сложение дробей" in page
 
 
 def test_htmx_answers_the_fragment_and_a_trigger(school, lesson, login):
@@ -127,8 +138,11 @@ def test_htmx_answers_the_fragment_and_a_trigger(school, lesson, login):
     assert "<html" in full and "lesson-panel" in full
 
 
-@pytest.mark.parametrize("field,limit", [("topic", 300), ("homework", 2000)])
-def test_length_limits_at_the_boundary(school, lesson, login, field, limit):
+@pytest.mark.parametrize("field,limit,message", [
+    ("topic", 300, "The topic is too long: at most %(max)d characters."),
+    ("homework", 2000, "The homework is too long: at most %(max)d characters."),
+])
+def test_length_limits_at_the_boundary(school, lesson, login, field, limit, message):
     client = login("teacher")
     ok = client.post(f"/lessons/{lesson.id}", data=form(**{field: "я" * limit}))
     assert ok.status_code == 303
@@ -137,20 +151,24 @@ def test_length_limits_at_the_boundary(school, lesson, login, field, limit):
                       headers={"HX-Request": "true"})
     assert bad.status_code == 422
     body = bad.get_data(as_text=True)
-    assert "too long" in body and too_long in body  # nothing the teacher typed is lost
+    assert str(escape(ru(message, max=limit))) in body
+    assert too_long in body  # nothing the teacher typed is lost
     db.session.refresh(lesson)
     assert getattr(lesson, field) == "я" * limit
 
 
 def test_bad_choices_are_refused_with_a_message(school, lesson, login):
     client = login("teacher")
-    for data in ({"work_type_id": "999"}, {"work_type_id": "abc"},
-                 {"substitute_id": str(school.teacher.id + 999)},
-                 {"substitute_id": str(school.t_staff.id)},  # the page's own teacher
-                 {"plan_item_id": "12345"}):
+    work_type = "Choose a work type from the list."
+    substitute = "Choose a substitute teacher from the list."
+    for data, message in (
+            ({"work_type_id": "999"}, work_type), ({"work_type_id": "abc"}, work_type),
+            ({"substitute_id": str(school.teacher.id + 999)}, substitute),
+            ({"substitute_id": str(school.t_staff.id)}, substitute),  # the page's own teacher
+            ({"plan_item_id": "12345"}, "Choose a topic from the plan of this subject and grade.")):
         response = client.post(f"/lessons/{lesson.id}", data=form(**data))
         assert response.status_code == 422, data
-        assert "Choose" in response.get_data(as_text=True)
+        assert str(escape(ru(message))) in response.get_data(as_text=True), data
 
 
 def test_plan_item_of_another_plan_is_refused(school, lesson, rq):
@@ -165,7 +183,9 @@ def test_year_closed_page_refuses_edits(school, lesson, login):
     school.maths5.year_closed_on = DAY
     db.session.commit()
     client = login("teacher")
-    assert "can no longer be changed" in client.get(f"/lessons/{lesson.id}").get_data(as_text=True)
+    closed = ru("Year marks are final on this page since %(day)s: lessons can no longer be "
+                "changed. A deputy director can make a correction.", day=ru_day(DAY))
+    assert str(escape(closed)) in client.get(f"/lessons/{lesson.id}").get_data(as_text=True)
     response = client.post(f"/lessons/{lesson.id}", data=form(topic="Поздно"))
     assert response.status_code == 422
     db.session.refresh(lesson)
@@ -183,7 +203,9 @@ def test_no_marks_grade_has_no_homework(school, login):
     db.session.commit()
     client = login("teacher")
     page = client.get(f"/lessons/{lesson.id}").get_data(as_text=True)
-    assert 'name="homework"' not in page and "attendance only" in page
+    assert 'name="homework"' not in page
+    assert str(escape(ru("Grade %(g)d keeps attendance only: no homework and no marks.",
+                         g=5))) in page
     client.post(f"/lessons/{lesson.id}", data=form(homework="Не должно сохраниться"))
     db.session.refresh(lesson)
     assert lesson.topic == "Дроби" and lesson.homework == ""
@@ -259,14 +281,19 @@ def test_extra_lesson_is_added(school, login):
         AuditEvent.action == "lesson.add_extra")).object_id == lesson.id
 
 
+NOT_STUDIED = ("%(day)s is not in a study period of this class (holidays or another academic "
+               "year).")
+DAY_OFF = "%(day)s is a day off: choose a school day."
+
+
 @pytest.mark.parametrize("day,number,message", [
-    ("2026-11-01", 1, "not in a study period"),   # autumn holidays
-    ("2027-06-10", 1, "not in a study period"),   # summer
-    ("2026-11-29", 1, "day off"),                 # a Sunday
-    ("2026-11-28", 1, "day off"),                 # a Saturday, five-day week
-    ("2026-11-23", 2, "already has lesson 2"),    # the fixture's lesson
-    ("2026-11-24", 13, "from 0 to 12"),
-    ("not-a-date", 1, "field-error"),
+    ("2026-11-01", 1, NOT_STUDIED),   # autumn holidays
+    ("2027-06-10", 1, NOT_STUDIED),   # summer
+    ("2026-11-29", 1, DAY_OFF),       # a Sunday
+    ("2026-11-28", 1, DAY_OFF),       # a Saturday, five-day week
+    ("2026-11-23", 2, "This page already has lesson %(n)d on %(day)s."),  # the fixture's lesson
+    ("2026-11-24", 13, "The lesson number must be from 0 to 12."),
+    ("not-a-date", 1, None),          # the form's own date error
 ])
 def test_extra_lesson_refusals(school, lesson, login, day, number, message):
     before = db.session.scalar(db.select(db.func.count()).select_from(Lesson))
@@ -274,7 +301,11 @@ def test_extra_lesson_refusals(school, lesson, login, day, number, message):
                                      data={"day": day, "number": str(number)},
                                      headers={"HX-Request": "true"})
     assert response.status_code == 422
-    assert message in response.get_data(as_text=True)
+    if message is None:
+        expected = "field-error"
+    else:
+        expected = str(escape(ru(message, n=number, day=ru_day(dt.date.fromisoformat(day)))))
+    assert expected in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(Lesson)) == before
 
 
