@@ -180,24 +180,24 @@ def can_read_pupil(user: User, pupil: Pupil) -> bool:
             or cls.id in taught_class_ids(user))
 
 
-def can_read_diary(user: User, pupil: Pupil) -> bool:
-    """The diary: the pupil, their parents, their class teacher and leadership."""
+def _family_class_teacher_or_leadership(user: User, pupil: Pupil) -> bool:
     if not _signed_in(user):
         return False
     if pupil in children_of(user):
         return True
     cls = pupil.school_class
     return cls is not None and (oversees_class(user, cls) or cls.id in led_class_ids(user))
+
+
+def can_read_diary(user: User, pupil: Pupil) -> bool:
+    """The diary: the pupil, their parents, their class teacher and leadership."""
+    return _family_class_teacher_or_leadership(user, pupil)
 
 
 def can_see_absence_reason(user: User, pupil: Pupil) -> bool:
-    """Illness is health data (DOMAIN.md 9): the class teacher, leadership and the family."""
-    if not _signed_in(user):
-        return False
-    if pupil in children_of(user):
-        return True
-    cls = pupil.school_class
-    return cls is not None and (oversees_class(user, cls) or cls.id in led_class_ids(user))
+    """Illness is health data (DOMAIN.md 9): the class teacher, leadership and the family;
+    subject teachers see only that the pupil was absent."""
+    return _family_class_teacher_or_leadership(user, pupil)
 
 
 def can_set_absence_reasons(user: User, school_class: SchoolClass) -> bool:
