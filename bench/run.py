@@ -10,6 +10,7 @@ journal.py runs first, then journal_browser.py, then the others alphabetically.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import sys
@@ -78,14 +79,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     h = Harness(quiet=args.json)
     failed = []
-    for path in scripts(args.only):
-        print(f"== {path.stem}", file=sys.stderr)
-        try:
-            load(path).run(h)
-        except Exception:  # one broken script must not hide the others' figures
-            traceback.print_exc()
-            failed.append(path.stem)
-    h.stop()
+    # Scripts may print progress: keep stdout for the result alone, so --json stays parseable.
+    with contextlib.redirect_stdout(sys.stderr):
+        for path in scripts(args.only):
+            print(f"== {path.stem}")
+            try:
+                load(path).run(h)
+            except Exception:  # one broken script must not hide the others' figures
+                traceback.print_exc()
+                failed.append(path.stem)
+        h.stop()
     if args.json:
         print(json.dumps(h.results, ensure_ascii=False, indent=1))
     else:
