@@ -55,3 +55,21 @@ def test_russian_plural_forms_and_placeholders():
             wanted = set(re.findall(r"%\(\w+\)[sd]", ids[0]))
             for s in strings:
                 assert set(re.findall(r"%\(\w+\)[sd]", s)) == wanted, (locale, m.id, s)
+
+
+@pytest.mark.parametrize("n,expected", [(0, "0 уроков"), (1, "1 урок"), (2, "2 урока"),
+                                        (5, "5 уроков"), (21, "21 урок"), (22, "22 урока")])
+def test_russian_plural_forms(app, n, expected):
+    from flask_babel import force_locale, ngettext
+
+    with force_locale("ru"):
+        assert ngettext("%(num)d lesson", "%(num)d lessons", n) == expected
+
+
+def test_kazakh_plural_forms_do_not_change_the_noun(app):
+    from flask_babel import force_locale, ngettext
+
+    with force_locale("kk"):
+        one = ngettext("%(num)d lesson", "%(num)d lessons", 1)
+        many = ngettext("%(num)d lesson", "%(num)d lessons", 5)
+    assert one.replace("1", "5") == many
