@@ -272,3 +272,22 @@ def columns(grid: Grid, page_writer: bool, writes_lesson, today: dt.date
     if current is not None:
         out[current].is_today = True
     return out, reasons, current
+
+
+FIRST_PAINT_COLUMNS = 26  # what a 1280 px screen shows around today's column, with a margin
+
+
+def first_window(n_cols: int, today_col: int | None,
+                 size: int | None = None) -> tuple[int, int]:
+    """The slice [start, end) of lesson columns drawn in the first frame, centred on today.
+
+    A 32 x 70 grid spends most of its time to screen on styling, laying out and painting
+    cells nobody sees yet (issue 11); the columns outside the window follow right after.
+    Small pages (up to size + a few columns) are drawn whole.
+    """
+    size = size or FIRST_PAINT_COLUMNS
+    if n_cols <= size + 4:
+        return 0, n_cols
+    centre = today_col if today_col is not None else n_cols - 1
+    start = max(0, min(centre - size // 2, n_cols - size))
+    return start, start + size

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -368,3 +369,33 @@ def test_cell_save_runs_a_fixed_number_of_queries(login, school):
         cell(client, ids[0], anna, "5", old="4")
     # user, roles, lesson+page+school+period+staff, the pupil's marks, one update, one audit row
     assert len(small) == len(big) <= 6
+
+
+@pytest.mark.parametrize(("n", "today", "window"), [
+    (30, 29, (0, 30)),    # a small page is drawn whole
+    (70, 69, (44, 70)),   # today last: the 26 columns before it
+    (70, 0, (0, 26)),     # today first
+    (70, 40, (27, 53)),   # mid-period: centred on today
+    (70, None, (44, 70)),
+])
+def test_first_frame_window_is_centred_on_today(n, today, window):
+    from services.grid import first_window
+    assert first_window(n, today) == window
+
+
+def test_columns_away_from_today_come_in_an_inert_template(login, school, monkeypatch):
+    import services.grid as grid_service
+    client = login("teacher")
+    url = f"/journal/pages/{school.maths5.id}"
+    grow(school, 2, 9)
+    whole = client.get(url).get_data(as_text=True)
+    assert 'id="jrest"' not in whole
+    monkeypatch.setattr(grid_service, "FIRST_PAINT_COLUMNS", 2)
+    html = client.get(url).get_data(as_text=True)
+    shown, _, rest = html.partition('<template id="jrest"')
+    assert rest and 'data-l="' in shown and 'data-l="' in rest
+    ids = lambda text: re.findall(r'data-l="(\d+)"', text)  # noqa: E731
+    assert sorted(ids(shown) + ids(rest)) == sorted(ids(whole)) and len(ids(shown)) == 2
+    # every pupil's row has the same number of cells in the template as there are columns
+    body = rest.split("<tbody>", 1)[1]
+    assert all(r.count("<td") == len(ids(rest)) for r in body.split("</tr>")[:-1])

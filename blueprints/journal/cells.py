@@ -68,21 +68,7 @@ def body_rows(grid: Grid, cols: list[Column], absent: str, late: str,
         parts = [f'<tr data-p="{row.pupil.id}"><th scope="row">{n}. '
                  f'{escape(row.pupil.person.short_name)}</th>']
         add = parts.append
-        marks, status, comments = row.marks, row.status, row.comments
-        reasons = row.reasons if labels else {}
-        for lid in ids:
-            text = marks.get(lid, "")
-            if lid in status:
-                text = letters[status[lid]] + text
-            elif not text:
-                add("<td></td>")
-                continue
-            if lid in comments:
-                add(f'<td class="c" title="{escape(comments[lid])}">{text}</td>')
-            elif lid in reasons:
-                add(f'<td title="{escape(labels.get(reasons[lid], ""))}">{text}</td>')
-            else:
-                add(f"<td>{text}</td>")
+        _lesson_cells(row, ids, letters, labels, add)
         add(f'<td class="avg">{average_text(row.average)}</td>'
             f'<td class="pr">{row.predicted or ""}</td>')
         label = rules.final_label(*row.period_mark) if row.period_mark else ""
@@ -96,3 +82,42 @@ def body_rows(grid: Grid, cols: list[Column], absent: str, late: str,
         add("</tr>\n")
         out.append("".join(parts))
     return Markup("".join(out))
+
+
+def rest_rows(grid: Grid, cols: list[Column], absent: str, late: str,
+              see_reasons: bool) -> Markup:
+    """The lesson cells of the columns drawn after the first paint, one bare <tr> per pupil.
+
+    They go inside a <template> (inert: parsed, never styled or laid out) and journal.js
+    moves them into the grid's rows right after the first frame (issue 11).
+    """
+    ids = [c.lesson.id for c in cols]
+    letters = {"absent": absent, "late": late}
+    labels = reason_labels() if see_reasons else {}
+    out: list[str] = []
+    for row in grid.rows:
+        parts = ["<tr>"]
+        _lesson_cells(row, ids, letters, labels, parts.append)
+        parts.append("</tr>\n")
+        out.append("".join(parts))
+    return Markup("".join(out))
+
+
+def _lesson_cells(row, ids: list[int], letters: dict[str, str], labels: dict[str, str],
+                  add) -> None:
+    """Append one pupil's <td> for each lesson id."""
+    marks, status, comments = row.marks, row.status, row.comments
+    reasons = row.reasons if labels else {}
+    for lid in ids:
+        text = marks.get(lid, "")
+        if lid in status:
+            text = letters[status[lid]] + text
+        elif not text:
+            add("<td></td>")
+            continue
+        if lid in comments:
+            add(f'<td class="c" title="{escape(comments[lid])}">{text}</td>')
+        elif lid in reasons:
+            add(f'<td title="{escape(labels.get(reasons[lid], ""))}">{text}</td>')
+        else:
+            add(f"<td>{text}</td>")

@@ -57,16 +57,27 @@ def page(page_id: int):
     writer = policy.can_write_page(current_user, page)
     cols, reasons, today_col = grid_service.columns(
         grid, writer, lambda lesson: policy.can_write_lesson(current_user, lesson), today)
-    kk = str(get_locale()) == "kk"
-    see = bool(grid.rows) and policy.can_see_absence_reason(current_user, grid.rows[0].pupil)
     return render("journal/page.html", page=page, grid=grid, cols=cols, reasons=reasons,
-                  today_col=today_col, today=today,
-                  can_write=writer or any(c.lock is None for c in cols),
+                  today=today, can_write=writer or any(c.lock is None for c in cols),
                   final_lock=_final_lock(grid, school, today),
-                  head_cells=cells.head_cells(cols, _lesson_url()),
-                  body_rows=cells.body_rows(grid, cols, "ж" if kk else "н", "к" if kk else "о",
-                                            see),
-                  locale=str(get_locale()))
+                  locale=str(get_locale()), **_grid_html(grid, cols, today_col))
+
+
+def _grid_html(grid, cols: list, today_col: int | None) -> dict:
+    """The grid's cells as HTML: the columns around today first, the others in a <template>
+    journal.js moves into the rows after the first frame (issue 11: time to screen)."""
+    kk = str(get_locale()) == "kk"
+    letters = ("ж", "к") if kk else ("н", "о")
+    see = bool(grid.rows) and policy.can_see_absence_reason(current_user, grid.rows[0].pupil)
+    start, end = grid_service.first_window(len(cols), today_col)
+    shown, rest = cols[start:end], cols[:start] + cols[end:]
+    url = _lesson_url()
+    return {"shown": shown, "rest_before": start,
+            "today_col": (today_col or 0) - start,
+            "head_cells": cells.head_cells(shown, url),
+            "body_rows": cells.body_rows(grid, shown, *letters, see),
+            "rest_head": cells.head_cells(rest, url) if rest else "",
+            "rest_rows": cells.rest_rows(grid, rest, *letters, see) if rest else ""}
 
 
 def _lesson_url() -> str:

@@ -19,10 +19,14 @@
   var ABSENT = "нНжЖnN", LATE = "оОкКlLoO";
   var editable = [];  // cell indexes that hold lesson or period/year marks
   var lessonCols = [];
-  for (var i = 0; i < heads.length; i++) {
-    if (heads[i].dataset.l) { editable.push(i); lessonCols.push(i); }
-    else if (heads[i].dataset.f) { editable.push(i); }
+  function indexColumns() {  // again once the columns away from today are in
+    editable = []; lessonCols = [];
+    for (var i = 0; i < heads.length; i++) {
+      if (heads[i].dataset.l) { editable.push(i); lessonCols.push(i); }
+      else if (heads[i].dataset.f) { editable.push(i); }
+    }
   }
+  indexColumns();
   var byPupil = {};
   for (var r = 0; r < rows.length; r++) { byPupil[rows[r].dataset.p] = rows[r]; }
 
@@ -349,13 +353,43 @@
     heads[start].scrollIntoView({ block: "nearest", inline: "center" });
     if (!ro) { focusCell(cell); } else { cell.tabIndex = 0; active = cell; }
   }
-  table.dataset.ready = "1";
+
+  // ---- the columns away from today: moved in from <template id="jrest"> after the first
+  // frame, so that frame draws only the ~26 columns around today (issue 11). Moving nodes
+  // keeps the focused cell and anything typed; the view stays on the same column.
+  function addRest() {
+    var tpl = document.getElementById("jrest");
+    if (!tpl) { table.dataset.ready = "1"; return; }
+    var src = tpl.content.querySelector("table"), before = +tpl.dataset.before;
+    var from = [src.tHead.rows[0]].concat([].slice.call(src.tBodies[0].rows));
+    var to = [table.tHead.rows[0]].concat([].slice.call(rows));
+    var shown = lessonCols.length, wrap = document.getElementById("jwrap");
+    var anchor = heads[lessonCols[+D.today || 0]] || heads[0], x = anchor.getBoundingClientRect().left;
+    for (var r = 0; r < to.length && r < from.length; r++) {
+      var first = to[r].cells[1], after = to[r].cells[1 + shown], head = document.createDocumentFragment();
+      var cells = [].slice.call(from[r].cells);
+      for (var c = 0; c < cells.length; c++) {
+        if (c < before) { head.appendChild(cells[c]); } else { to[r].insertBefore(cells[c], after); }
+      }
+      to[r].insertBefore(head, first);
+    }
+    tpl.parentNode.removeChild(tpl);
+    indexColumns();
+    table.querySelector("col.cl").span = lessonCols.length;
+    wrap.scrollLeft += anchor.getBoundingClientRect().left - x;
+    table.dataset.ready = "1";
+  }
+
   // For bench/journal_browser.py: the grid is visible and ready once the first frame drawn
   // after this point is painted. A message posted from requestAnimationFrame runs after that
   // frame's style, layout and paint (the "after next paint" idiom), not before them.
   requestAnimationFrame(function () {
     var channel = new MessageChannel();
-    channel.port1.onmessage = function () { table.dataset.readyMs = String(performance.now()); };
+    channel.port1.onmessage = function () {
+      table.dataset.readyMs = String(performance.now());
+      if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", addRest); }
+      else { setTimeout(addRest, 0); }
+    };
     channel.port2.postMessage(0);
   });
 })();

@@ -170,3 +170,45 @@ def test_failed_save_stays_marked_and_retry_saves_it(grid, shot):
     pw.reload()
     pw.wait_for_selector("#jgrid[data-ready='1']")
     assert column(pw, grid["lessons"]["today"])[:2] == ["4", "5"]
+
+
+def test_columns_drawn_after_the_first_frame_join_the_grid_in_order(grid, monkeypatch):
+    """The first frame shows only today's column here; the others arrive right after, in date
+    order on both sides, and keep keyboard navigation and saving."""
+    import services.grid as grid_service
+    monkeypatch.setattr(grid_service, "first_window",
+                        lambda n, today, size=None: (today or 0, (today or 0) + 1))
+    pw = grid["page"]
+    pw.reload()
+    pw.wait_for_selector("#jgrid[data-ready='1']")
+    state = pw.evaluate("""() => { const t = document.getElementById('jgrid');
+        const heads = [...t.tHead.rows[0].cells].filter(c => c.dataset.l);
+        const first = heads.findIndex(c => c.dataset.l);
+        return {template: !!document.getElementById('jrest'),
+                days: heads.map(c => c.firstChild.textContent.split('.').reverse().join('')),
+                cells: [...t.tBodies[0].rows].map(r => r.cells.length),
+                heads: t.tHead.rows[0].cells.length, span: t.querySelector('col.cl').span,
+                today: heads.findIndex(c => c.dataset.t), active: document.activeElement.cellIndex}; }""")
+    assert not state["template"] and len(state["days"]) >= 3
+    assert state["days"] == sorted(state["days"]) and state["span"] == len(state["days"])
+    assert set(state["cells"]) == {state["heads"]}
+    assert state["active"] == state["today"] + 1  # still on today's column, after the name
+    pw.keyboard.press("5")
+    wait_saved(pw)
+    for _ in range(len(state["days"])):
+        pw.keyboard.press("ArrowUp")
+        pw.keyboard.press("ArrowLeft")
+    # the period's first lesson, reached by arrows alone and not hidden by the name column
+    assert pw.evaluate("""() => { const td = document.activeElement;
+        const name = td.parentNode.cells[0].getBoundingClientRect();
+        return td.cellIndex === 1 && td.getBoundingClientRect().left >= name.right - 1; }""")
+    two = str(grid["lessons"]["two"])
+    while pw.evaluate("document.getElementById('jgrid').tHead.rows[0]"
+                      ".cells[document.activeElement.cellIndex].dataset.l") != two:
+        pw.keyboard.press("ArrowRight")
+    pw.keyboard.press("3")
+    wait_saved(pw)
+    pw.reload()
+    pw.wait_for_selector("#jgrid[data-ready='1']")
+    assert column(pw, grid["lessons"]["today"])[0] == "5"
+    assert column(pw, grid["lessons"]["two"])[0] == "3"
