@@ -1,9 +1,11 @@
 """Fixtures: an app on a fresh SQLite file, a client, a sign-in helper and a tiny school."""
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 
 import pytest
+from flask.testing import FlaskClient
 
 from app import create_app
 from extensions import db
@@ -11,6 +13,34 @@ from tests.factories import PASSWORD, tiny_school
 
 # A Monday in the second quarter: fixed, so edit windows and weeks are predictable.
 TODAY = dt.date(2026, 11, 23)
+
+
+class FreshSessionClient(FlaskClient):
+    """A test client whose every request gets its own app context, database session and `g`,
+    as under a real server.
+
+    The test itself holds an app context (and so a session) for its setup and its checks;
+    Flask would reuse that context for the request, and a request would then see objects the
+    test loaded, or leave behind what it loaded for the next request (how issue 14's defect 3
+    stayed hidden). The request runs in an empty context instead; around it, the test's own
+    session commits what the test set up and forgets what it had loaded, so its next read
+    sees what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        outer = db.session if _has_app_context() else None
+        if outer is not None:
+            outer.commit()
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            if outer is not None:
+                outer.expire_all()
+
+
+def _has_app_context() -> bool:
+    from flask import has_app_context
+    return has_app_context()
 
 
 @pytest.fixture
@@ -22,6 +52,7 @@ def app(tmp_path, monkeypatch):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
         "WTF_CSRF_ENABLED": False,
     })
+    app.test_client_class = FreshSessionClient
     with app.app_context():
         db.create_all()
         yield app
