@@ -13,6 +13,7 @@ from blueprints.web import init_web, select_locale
 from commands import register_commands
 from config import default_config
 from extensions import babel, csrf, db, login_manager, migrate
+from services import clock
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -28,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=clock.zone_name)
     init_web(app)
     register_blueprints(app)
     register_commands(app)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, make_response, render_template, request
 from flask_babel import gettext as _
@@ -56,6 +57,16 @@ def load_or_404(model: type[T], object_id: int, may: Callable[[Any, T], bool] | 
     if obj is None or (may is not None and not may(current_user, obj)):
         abort(404)
     return obj
+
+
+def safe_next(target: str | None) -> str | None:
+    """A same-site path to go back to after a form, or None (never another site)."""
+    if not target or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
 
 
 def require(allowed: bool) -> None:

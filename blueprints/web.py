@@ -1,15 +1,19 @@
 """Cross-cutting web concerns: sign-in gate, locale, security headers, errors, Jinja globals."""
 from __future__ import annotations
 
+import re
+
 from flask import Flask, g, redirect, request, session, url_for
 from flask_babel import format_date, get_locale, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
 from sqlalchemy import event
 
 from blueprints import assets
 from blueprints.common import htmx_redirect, is_htmx, render_error
+from blueprints.parse import IdConverter, to_id
 from extensions import db, login_manager, sqlite_pragmas
 from models import User
 from services import policy
@@ -29,6 +33,8 @@ CSP = (
 
 def init_web(app: Flask) -> None:
     """Wire the request hooks, error pages and template globals into the app."""
+    # Before any blueprint adds its rules: <int:id> parts are database-sized ASCII ids.
+    app.url_map.converters["int"] = IdConverter
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
@@ -44,13 +50,33 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(assets.bp)
     app.jinja_env.globals.update(policy=policy, asset=assets.asset_url, get_locale=get_locale)
     app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["rich_text"] = rich_text
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", sqlite_pragmas)
 
 
+_URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+
+
+def rich_text(text: str | None) -> Markup:
+    """A teacher's text, escaped, with its http(s) links made clickable; line breaks stay
+    (the element shows them with class pre-line). Nothing else becomes markup."""
+    out, pos = [], 0
+    text = text or ""
+    for match in _URL.finditer(text):
+        url = match.group(0).rstrip(".,;:!?)»\"'")
+        out.append(escape(text[pos:match.start()]))
+        out.append(Markup('<a href="{0}" rel="noopener noreferrer nofollow" target="_blank">{0}'
+                          '</a>').format(url))
+        pos = match.start() + len(url)
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
 def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    found = to_id(user_id)
+    user = db.session.get(User, found) if found is not None else None
     if user is None or not user.active:
         return None
     policy.forget(user)

@@ -26,6 +26,9 @@ class Lesson(db.Model):
     lesson_number: Mapped[int] = mapped_column(default=1)
     topic: Mapped[str] = mapped_column(String(300), default="")
     homework: Mapped[str] = mapped_column(Text, default="")
+    # The day the homework given at this lesson is due: by default the date of the page's
+    # next lesson; the diary shows it on that day (issue 14).
+    homework_due: Mapped[dt.date | None]
     # The work type of this column's marks; a mark may still carry its own.
     work_type_id: Mapped[int | None] = mapped_column(ForeignKey("work_type.id"))
     substitute_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
@@ -40,6 +43,7 @@ class Lesson(db.Model):
     __table_args__ = (
         UniqueConstraint("page_id", "date", "lesson_number"),
         Index("ix_lesson_date", "date"),
+        Index("ix_lesson_homework_due", "page_id", "homework_due"),
         CheckConstraint("lesson_number BETWEEN 0 AND 12", name="lesson_number"),
     )
 

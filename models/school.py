@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
@@ -35,6 +36,14 @@ class School(db.Model):
     round_up_from: Mapped[float] = mapped_column(default=0.5)
     default_work_type_code: Mapped[str] = mapped_column(String(20), default="lesson")
     default_locale: Mapped[str] = mapped_column(String(5), default="ru")
+    # The school's IANA time zone: "today" for every rule is the date there (services.clock).
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Almaty",
+                                          server_default="Asia/Almaty")
+    # Fewer current marks than this in a period predict "н/а" (not attested): DOMAIN.md 8.
+    min_marks_for_period: Mapped[int] = mapped_column(default=3, server_default="3")
+    # Parents hear of a period mark below the predicted one this many lessons before the
+    # period ends, at the latest (001 3.2.4).
+    notice_lessons_before: Mapped[int] = mapped_column(default=3, server_default="3")
 
     __table_args__ = (
         CheckConstraint("lock_days_current BETWEEN 0 AND 60", name="lock_current"),
@@ -43,11 +52,34 @@ class School(db.Model):
         CheckConstraint("lock_days_final BETWEEN 0 AND 60", name="lock_final"),
         CheckConstraint("round_up_from > 0 AND round_up_from < 1", name="round_up_from"),
         CheckConstraint("default_locale IN ('ru', 'kk')", name="default_locale"),
+        CheckConstraint("min_marks_for_period BETWEEN 0 AND 20", name="min_marks"),
+        CheckConstraint("notice_lessons_before BETWEEN 0 AND 10", name="notice_lessons"),
+        CheckConstraint("timezone <> ''", name="timezone"),
     )
 
     def no_marks_grade_set(self) -> set[int]:
-        """The grades where only attendance is kept, parsed from the setting."""
-        return {int(g) for g in self.no_marks_grades.replace(" ", "").split(",") if g.isdigit()}
+        """The grades where only attendance is kept, from the setting (saved clean: "1,2").
+
+        Never raises: a value stored before it was checked on save must not stop every
+        mark of the school from saving (issue 14); what is not a grade is left out.
+        """
+        return parse_grades(self.no_marks_grades, strict=False)
+
+
+def parse_grades(text: str | None, strict: bool = True) -> set[int]:
+    """Grades 0-12 from "1, 2" or "1,2". Raises ValueError (with the bad part) when strict.
+
+    Only ASCII digits count: "²".isdigit() is true, and int("²") fails.
+    """
+    grades: set[int] = set()
+    for part in (text or "").replace(" ", "").split(","):
+        if not part:
+            continue
+        if re.fullmatch(r"[0-9]{1,2}", part) and int(part) <= 12:
+            grades.add(int(part))
+        elif strict:
+            raise ValueError(part)
+    return grades
 
 
 class AcademicYear(db.Model):

@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from extensions import db
@@ -21,6 +21,7 @@ from models import (
     FinalMark,
     Lesson,
     Mark,
+    ParentNotice,
     Person,
     Pupil,
     School,
@@ -33,7 +34,7 @@ from models import (
     TimetableSlot,
     User,
 )
-from services.journal import predicted_mark, weighted_average
+from services.journal import prediction, weighted_average
 
 # Reasons that excuse an absence; "unexcused" and a reason not yet set do not.
 EXCUSED_REASONS = frozenset({"illness", "family", "event", "excused"})
@@ -61,7 +62,9 @@ class LessonEntry:
     teacher: str
     page_id: int = 0
     topic: str = ""
-    homework: str = ""
+    homework: str = ""  # given at this lesson
+    homework_due: dt.date | None = None
+    due: list[str] = field(default_factory=list)  # homework given earlier, due at this lesson
     room: str = ""
     planned: bool = False  # from the timetable: no lesson row in the journal yet
     marks: list[MarkEntry] = field(default_factory=list)
@@ -74,6 +77,16 @@ class Day:
     date: dt.date
     lessons: list[LessonEntry]
     is_today: bool
+    # Homework due this day in a subject with no lesson that day (a day the teacher chose).
+    due: list[HomeworkItem] = field(default_factory=list)
+
+
+@dataclass
+class HomeworkItem:
+    subject: str
+    text: str
+    number: int
+    given_on: dt.date | None = None
 
 
 @dataclass
@@ -137,9 +150,9 @@ def _periods(pupil: Pupil) -> list[StudyPeriod]:
 
 def load_week(pupil: Pupil, monday: dt.date, locale: str, today: dt.date,
               show_reason: bool) -> Week:
-    """Monday to Saturday for one pupil: journal lessons with topic, homework, marks and
-    absences; days from today on also show timetable lessons not yet in the journal.
-    Seven queries whatever the data."""
+    """Monday to Saturday for one pupil: journal lessons with topic, the homework given and
+    the homework due, marks and absences; days from today on also show timetable lessons not
+    yet in the journal. Eight queries whatever the data."""
     saturday = monday + dt.timedelta(days=SCHOOL_DAYS - 1)
     pages = {p.id: p for p in pages_of(pupil)}
     bells = _bells()
@@ -167,6 +180,7 @@ def load_week(pupil: Pupil, monday: dt.date, locale: str, today: dt.date,
         entry = _entry(page, lesson.date, lesson.lesson_number, bells, locale,
                        substitute.short_name if substitute else None)
         entry.topic, entry.homework = lesson.topic, lesson.homework
+        entry.homework_due = lesson.homework_due
         entry.marks = marks_by_lesson.get(lesson.id, [])
         for mark in entry.marks:
             mark.date = lesson.date
@@ -178,7 +192,31 @@ def load_week(pupil: Pupil, monday: dt.date, locale: str, today: dt.date,
     _add_planned(by_day, pages, bells, locale, monday, max(monday, today), saturday, in_term)
     days = [Day(d, sorted(by_day.get(d, []), key=lambda e: e.number), d == today)
             for d in (monday + dt.timedelta(days=i) for i in range(SCHOOL_DAYS))]
+    _attach_due(days, pages, monday, saturday, locale)
     return Week(monday, days)
+
+
+def _attach_due(days: list[Day], pages: dict[int, SubjectPage], monday: dt.date,
+                saturday: dt.date, locale: str) -> None:
+    """Homework due in the week, on the first lesson of its subject that day (or on the day
+    itself when the subject has no lesson then). One query."""
+    given = db.session.execute(
+        select(Lesson.page_id, Lesson.homework, Lesson.homework_due, Lesson.date,
+               Lesson.lesson_number)
+        .where(Lesson.page_id.in_(list(pages)), Lesson.homework != "",
+               Lesson.homework_due.between(monday, saturday))
+        .order_by(Lesson.date, Lesson.lesson_number))
+    by_date = {d.date: d for d in days}
+    for page_id, text, due, given_on, number in given:
+        day = by_date.get(due)
+        if day is None:
+            continue
+        entry = next((e for e in day.lessons if e.page_id == page_id), None)
+        if entry is not None:
+            entry.due.append(text)
+        else:
+            day.due.append(HomeworkItem(pages[page_id].subject.name(locale), text, number,
+                                        given_on))
 
 
 def _entry(page: SubjectPage, day: dt.date, number: int, bells: dict[int, Bell], locale: str,
@@ -221,7 +259,9 @@ class SubjectMarks:
     name: str
     marks: list[MarkEntry] = field(default_factory=list)
     average: float | None = None
-    predicted: int | None = None
+    predicted: int | str | None = None  # a mark, "na" (too few marks) or None
+    # The teacher told the family the period mark may be below the predicted one (001 3.2.4).
+    notice_on: dt.date | None = None
     period_marks: dict[int, FinalMark] = field(default_factory=dict)
     year_mark: FinalMark | None = None
     exam_mark: FinalMark | None = None
@@ -257,9 +297,10 @@ def pick_period(periods: list[StudyPeriod], period_id: int | None,
 def load_marks(pupil: Pupil, period: StudyPeriod | None, periods: list[StudyPeriod],
                locale: str) -> MarksReport:
     """Every mark of the period per subject with the weighted average and predicted mark,
-    the period marks of the whole year, the year and exam marks. Four queries."""
-    school = db.session.scalar(select(School).limit(1))
-    round_up_from = school.round_up_from if school else 0.5
+    the period marks of the whole year, the year and exam marks, the teachers' notices of a
+    lower period mark. Five queries."""
+    school = db.session.scalar(select(School).limit(1)) or School(round_up_from=0.5,
+                                                                   min_marks_for_period=0)
     subjects: dict[int, SubjectMarks] = {}
     for page in pages_of(pupil):
         subjects.setdefault(page.subject_id,
@@ -280,8 +321,10 @@ def load_marks(pupil: Pupil, period: StudyPeriod | None, periods: list[StudyPeri
             weights[subject.id].append((mark.value, mark.work_type.weight))
     for subject_id, row in subjects.items():
         row.average = weighted_average(weights[subject_id])
-        row.predicted = predicted_mark(row.average, round_up_from)
+        row.predicted = prediction(row.average, len(weights[subject_id]), school)
     _attach_finals(pupil, subjects, periods, locale)
+    if period is not None:
+        _attach_notices(pupil, period, subjects)
     return MarksReport(periods, period, sorted(subjects.values(), key=lambda s: s.name))
 
 
@@ -305,6 +348,18 @@ def _attach_finals(pupil: Pupil, subjects: dict[int, SubjectMarks],
             row.year_mark = final
         elif final.kind == "exam":
             row.exam_mark = final
+
+
+def _attach_notices(pupil: Pupil, period: StudyPeriod, subjects: dict[int, SubjectMarks]) -> None:
+    """The dates teachers told the family of a lower period mark in this period (one query)."""
+    rows = db.session.execute(
+        select(SubjectPage.subject_id, ParentNotice.told_on)
+        .join(SubjectPage, SubjectPage.id == ParentNotice.page_id)
+        .where(ParentNotice.pupil_id == pupil.id, ParentNotice.period_id == period.id,
+               ParentNotice.parents_told))
+    for subject_id, told_on in rows:
+        if subject_id in subjects:
+            subjects[subject_id].notice_on = told_on
 
 
 # ---- attendance and homework -------------------------------------------------------------
@@ -360,26 +415,22 @@ def load_attendance(pupil: Pupil, period: StudyPeriod, locale: str,
     return AttendanceReport(missed, sorted(per_subject.values(), key=lambda s: s.name), total)
 
 
-@dataclass
-class HomeworkItem:
-    subject: str
-    text: str
-    number: int
-
-
 def load_homework(pupil: Pupil, today: dt.date, locale: str
                   ) -> list[tuple[dt.date, list[HomeworkItem]]]:
-    """Homework due from today on (HOMEWORK_DAYS ahead), grouped by date. Two queries."""
+    """Homework by the day it is due, from today on (HOMEWORK_DAYS ahead): what was given on
+    Friday for Monday is there all weekend. Homework without a due day (given before due
+    days were kept) counts as due on its lesson's day. Two queries."""
     pages = {p.id: p for p in pages_of(pupil)}
+    due = func.coalesce(Lesson.homework_due, Lesson.date)
     lessons = db.session.scalars(
-        select(Lesson).where(Lesson.page_id.in_(list(pages)),
-                             Lesson.date.between(today, today + dt.timedelta(days=HOMEWORK_DAYS)),
-                             Lesson.homework != "")
-        .order_by(Lesson.date, Lesson.lesson_number).limit(HOMEWORK_LIMIT))
+        select(Lesson).where(Lesson.page_id.in_(list(pages)), Lesson.homework != "",
+                             due.between(today, today + dt.timedelta(days=HOMEWORK_DAYS)))
+        .order_by(due, Lesson.date, Lesson.lesson_number).limit(HOMEWORK_LIMIT))
     grouped: dict[dt.date, list[HomeworkItem]] = defaultdict(list)
     for lesson in lessons:
-        grouped[lesson.date].append(HomeworkItem(pages[lesson.page_id].subject.name(locale),
-                                                 lesson.homework, lesson.lesson_number))
+        grouped[lesson.homework_due or lesson.date].append(HomeworkItem(
+            pages[lesson.page_id].subject.name(locale), lesson.homework, lesson.lesson_number,
+            lesson.date))
     return sorted(grouped.items())
 
 

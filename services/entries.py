@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Row, and_, bindparam, delete, insert, or_, select, true, update
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
@@ -43,14 +44,14 @@ class CellResult:
     cell: CellValue
     comment: str
     average: float | None
-    predicted: int | None
+    predicted: int | str | None  # a mark, "na" (too few marks) or None
 
 
 def column_work_type(lesson: Lesson, school: School) -> WorkType | None:
     """The lesson's own work type, else the school's default one."""
     if lesson.work_type is not None:
         return lesson.work_type
-    return db.session.scalar(select(WorkType).where(WorkType.code == school.default_work_type_code))
+    return _default_work_type(school)
 
 
 def _check_lock(school: School, page: SubjectPage, lesson: Lesson, wt: WorkType | None,
@@ -176,10 +177,10 @@ def save_cell(user: User, target: CellTarget, pupil_id: int, text: str, old: str
     _audit(user, "journal.cell", "lesson", lesson.id, pupil_id,
            current.text() + (f" «{old_comment}»" if old_comment else ""),
            new.text() + (f" «{comment}»" if comment and new.marks else ""))
-    average = rules.weighted_average(
-        [(m.value, m.weight) for m in marks if m.lesson_id != lesson.id] + kept)
+    pairs = [(m.value, m.weight) for m in marks if m.lesson_id != lesson.id] + kept
+    average = rules.weighted_average(pairs)
     return CellResult(new, comment if new.marks else "", average,
-                      rules.predicted_mark(average, school.round_up_from))
+                      rules.prediction(average, len(pairs), school))
 
 
 @cache
@@ -339,18 +340,37 @@ def fill_column(user: User, school: School, page: SubjectPage, lesson: Lesson, v
 
 
 def set_work_type(user: User, school: School, page: SubjectPage, lesson: Lesson,
-                  work_type: WorkType, today: dt.date) -> None:
-    """Change a column's work type; its marks of the previous column type follow it."""
+                  work_type: WorkType | None, today: dt.date) -> bool:
+    """Change a column's work type (None: the school's default); every mark of the column
+    follows it, so a column never holds marks of two work types. True when it changed.
+
+    The one rule for every entrance (the grid, the lesson panel): once a lesson's marks are
+    locked, its work type is too, under the old type's window and the new one's; otherwise a
+    longer window (control work: 7 days) would reopen marks locked after 2 (issue 14).
+    A lesson still to come takes any type: it has no marks yet.
+    Raises JournalError when locked.
+    """
     old = column_work_type(lesson, school)
-    _check_lock(school, page, lesson, old, today, marks=True)
-    _check_lock(school, page, lesson, work_type, today, marks=True)
-    if old is not None and old.id != work_type.id:
+    new = work_type if work_type is not None else _default_work_type(school)
+    if (lesson.work_type_id == (work_type.id if work_type else None)
+            and (old.id if old else None) == (new.id if new else None)):
+        return False
+    if lesson.date <= today and (old.id if old else None) != (new.id if new else None):
+        _check_lock(school, page, lesson, old, today, marks=True)
+        _check_lock(school, page, lesson, new, today, marks=True)
+    if new is not None:
         db.session.execute(update(Mark).where(Mark.lesson_id == lesson.id,
-                                              Mark.work_type_id == old.id)
-                           .values(work_type_id=work_type.id))
-    lesson.work_type_id = work_type.id
+                                              Mark.work_type_id != new.id)
+                           .values(work_type_id=new.id))
+    lesson.work_type_id = work_type.id if work_type is not None else None
+    lesson.work_type = work_type
     _audit(user, "journal.work_type", "lesson", lesson.id, None,
-           old.code if old else "", work_type.code)
+           old.code if old else "", new.code if new else "")
+    return True
+
+
+def _default_work_type(school: School) -> WorkType | None:
+    return db.session.scalar(select(WorkType).where(WorkType.code == school.default_work_type_code))
 
 
 # -- period and year marks -----------------------------------------------------------------
@@ -364,9 +384,15 @@ def save_final(user: User, school: School, page: SubjectPage, pupil_id: int, kin
                today: dt.date, notice: tuple[bool, dt.date | None] | None = None) -> str:
     """Save a period (or, with kind='year', the year) mark; returns the label shown.
 
-    Raises JournalError when locked, invalid, stale or the pupil is not on the page, and
-    NeedsNotice when a period mark below the predicted one comes without the parents' answer.
+    Raises JournalError when locked, invalid, stale, in a grade without marks, a year mark
+    outside the last period, or the pupil is not on the page; NeedsNotice when a period mark
+    below the predicted one comes without the parents' answer.
     """
+    if rules.is_no_marks_grade(school, page.school_class.grade):
+        raise JournalError(_("Grade %(grade)d keeps attendance only: no marks are entered.",
+                             grade=page.school_class.grade))
+    if kind == "year" and period.id != last_period.id:
+        raise JournalError(_("The year mark is set in the last study period of the year."))
     end = period.end_date if kind == "period" else last_period.end_date
     lock = rules.final_lock(school, page, end, today)
     if not lock.open:
@@ -385,7 +411,7 @@ def save_final(user: User, school: School, page: SubjectPage, pupil_id: int, kin
                              "now holds %(now)s. Your entry was not saved.",
                              now=shown or _("empty")), 409)
     if kind == "period":
-        _check_notice(user, school, page, pupil_id, period, value, notice)
+        _check_notice(user, school, page, pupil_id, period, value, notice, today)
     if value is None and special is None:
         if row is not None:
             db.session.delete(row)
@@ -398,6 +424,19 @@ def save_final(user: User, school: School, page: SubjectPage, pupil_id: int, kin
     label = rules.final_label(value, special)
     _audit(user, f"journal.{kind}_mark", "page", page.id, pupil_id, shown, label)
     return label
+
+
+def stored_final(page: SubjectPage, pupil_id: int, kind: str, period: StudyPeriod
+                 ) -> tuple[tuple[int | None, str | None] | None, bool | None]:
+    """A pupil's stored period (or year) mark as (value, special), and the parents' notice."""
+    period_id = period.id if kind == "period" else None
+    row = db.session.scalar(select(FinalMark).where(
+        FinalMark.page_id == page.id, FinalMark.pupil_id == pupil_id, FinalMark.kind == kind,
+        FinalMark.period_id == period_id if period_id else FinalMark.period_id.is_(None)))
+    notice = db.session.scalar(select(ParentNotice.parents_told).where(
+        ParentNotice.page_id == page.id, ParentNotice.pupil_id == pupil_id,
+        ParentNotice.period_id == period.id)) if kind == "period" else None
+    return ((row.value, row.special) if row else None), notice
 
 
 def _final_key(text: str, school: School) -> tuple[int | None, str | None]:
@@ -417,9 +456,9 @@ def _on_page_in(page: SubjectPage, pupil_id: int, period: StudyPeriod) -> bool:
 
 def _check_notice(user: User, school: School, page: SubjectPage, pupil_id: int,
                   period: StudyPeriod, value: int | None,
-                  notice: tuple[bool, dt.date | None] | None) -> None:
-    average = grid_service.pupil_average(page, pupil_id, period)
-    predicted = rules.predicted_mark(average, school.round_up_from)
+                  notice: tuple[bool, dt.date | None] | None, today: dt.date) -> None:
+    marks = grid_service.pupil_marks(page, pupil_id, period)
+    predicted = rules.prediction(rules.weighted_average(marks), len(marks), school)
     if not rules.needs_parent_notice(value, predicted):
         return
     existing = db.session.scalar(select(ParentNotice).where(
@@ -428,15 +467,52 @@ def _check_notice(user: User, school: School, page: SubjectPage, pupil_id: int,
     if notice is None:
         if existing is not None:
             return
-        raise NeedsNotice(_("This mark is below the predicted %(predicted)d. Were the parents "
-                            "told at least 3 lessons before the end of the period?",
-                            predicted=predicted), 409)
+        raise NeedsNotice(ngettext(
+            "This mark is below the predicted %(predicted)d. Were the parents told at least "
+            "%(num)d lesson before the end of the period?",
+            "This mark is below the predicted %(predicted)d. Were the parents told at least "
+            "%(num)d lessons before the end of the period?",
+            school.notice_lessons_before, predicted=predicted), 409)
     told, told_on = notice
     if told and told_on is None:
         raise JournalError(_("Give the date the parents were told."))
+    if told:
+        dates = db.session.scalars(select(Lesson.date).where(
+            Lesson.page_id == page.id, Lesson.date >= period.start_date,
+            Lesson.date <= period.end_date))
+        deadline = rules.notice_deadline(list(dates), period, school.notice_lessons_before)
+        rules.check_notice_date(told_on, period, deadline, today, school.notice_lessons_before)
     if existing is None:
         existing = ParentNotice(page_id=page.id, pupil_id=pupil_id, period_id=period.id,
                                 recorded_by=user.id, parents_told=told)
         db.session.add(existing)
     existing.parents_told, existing.told_on = told, told_on if told else None
     existing.recorded_by = user.id
+
+
+@dataclass
+class CellChange:
+    """One row of the lesson page's marks form."""
+
+    pupil_id: int
+    text: str
+    old: str | None
+    comment: str | None
+
+
+def save_cells(user: User, lesson_id: int, changes: list[CellChange],
+               today: dt.date) -> dict[int, str]:
+    """Save several cells of one lesson (the lesson page's plain form), each by save_cell's
+    rules. Returns the refusals by pupil id; the caller commits only when there are none, so
+    a form with one bad row changes nothing."""
+    errors: dict[int, str] = {}
+    for change in changes:
+        target = load_cell(lesson_id, change.pupil_id, user.person_id)
+        if target is None:
+            raise JournalError(_("This lesson does not exist any more."), 404)
+        try:
+            save_cell(user, target, change.pupil_id, change.text, change.old, today,
+                      comment=change.comment)
+        except JournalError as error:
+            errors[change.pupil_id] = error.message
+    return errors

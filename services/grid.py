@@ -45,10 +45,19 @@ class Row:
     comments: dict[int, str] = field(default_factory=dict)
     reasons: dict[int, str] = field(default_factory=dict)
     average: float | None = None
-    predicted: int | None = None
+    predicted: int | str | None = None  # a mark, "na" (too few marks) or None
     period_mark: tuple[int | None, str | None] | None = None
     year_mark: tuple[int | None, str | None] | None = None
     notice: bool | None = None
+
+
+def cell_text(row: Row, lesson_id: int, absent: str = "н", late: str = "о") -> str:
+    """What a lesson cell shows: "", "н", "5", "5/4", "о5"."""
+    text = row.marks.get(lesson_id, "")
+    status = row.status.get(lesson_id)
+    if status is not None:
+        text = (absent if status == "absent" else late) + text
+    return text
 
 
 @dataclass
@@ -102,6 +111,16 @@ def is_on_page(page: SubjectPage, pupil_id: int, day: dt.date) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
+def is_on_page_ever(page: SubjectPage, pupil_id: int) -> bool:
+    """Was the pupil ever on the page (its class, and subgroup if any)? One query."""
+    query = select(Enrolment.id).where(Enrolment.pupil_id == pupil_id,
+                                       Enrolment.class_id == page.class_id)
+    if page.subgroup_id is not None:
+        query = query.join(SubgroupMember, and_(SubgroupMember.pupil_id == Enrolment.pupil_id,
+                                                SubgroupMember.subgroup_id == page.subgroup_id))
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def on_page_clause(pupil_id: int):
     """EXISTS: the pupil was on the page (class, and subgroup if any) on the lesson's date.
 
@@ -136,6 +155,13 @@ def load_grid(page: SubjectPage, period: StudyPeriod, periods: list[StudyPeriod]
                 work_types=work_types, rows=list(rows.values()), is_last_period=is_last)
 
 
+def lesson_rows(page: SubjectPage, lesson: Lesson, school: School) -> list[Row]:
+    """The pupils on the page on the lesson's date, each with that lesson's cell only."""
+    rows = {p.id: Row(p) for p in page_pupils(page, lesson.date, lesson.date)}
+    _load_cells([lesson.id], rows, {}, school)
+    return list(rows.values())
+
+
 def _load_cells(lesson_ids: list[int], rows: dict[int, Row], weights: dict[int, int],
                 school: School) -> None:
     """Marks and attendance in two queries, streamed as plain tuples (no ORM objects).
@@ -146,6 +172,7 @@ def _load_cells(lesson_ids: list[int], rows: dict[int, Row], weights: dict[int, 
     marks = {pid: row.marks for pid, row in rows.items()}
     total = dict.fromkeys(rows, 0)
     weight_sum = dict.fromkeys(rows, 0)
+    count = dict.fromkeys(rows, 0)
     for lesson_id, pupil_id, value, wt_id, comment in conn.execute(
             select(Mark.lesson_id, Mark.pupil_id, Mark.value, Mark.work_type_id, Mark.comment)
             .where(Mark.lesson_id.in_(lesson_ids))
@@ -159,6 +186,7 @@ def _load_cells(lesson_ids: list[int], rows: dict[int, Row], weights: dict[int, 
         weight = weights.get(wt_id, 1)
         total[pupil_id] += value * weight
         weight_sum[pupil_id] += weight
+        count[pupil_id] += 1
         if comment:
             rows[pupil_id].comments[lesson_id] = comment
     for lesson_id, pupil_id, status, reason in conn.execute(
@@ -173,7 +201,7 @@ def _load_cells(lesson_ids: list[int], rows: dict[int, Row], weights: dict[int, 
     for pupil_id, row in rows.items():
         # The same sum(mark * weight) / sum(weight) as rules.weighted_average.
         row.average = total[pupil_id] / weight_sum[pupil_id] if weight_sum[pupil_id] else None
-        row.predicted = rules.predicted_mark(row.average, school.round_up_from)
+        row.predicted = rules.prediction(row.average, count[pupil_id], school)
 
 
 def _load_finals(page: SubjectPage, period: StudyPeriod, is_last: bool,
@@ -205,14 +233,14 @@ def pick_period(page: SubjectPage, period_id: int | None,
     return periods, chosen
 
 
-def pupil_average(page: SubjectPage, pupil_id: int, period: StudyPeriod) -> float | None:
-    """One pupil's weighted average on a page in a period, in one query."""
+def pupil_marks(page: SubjectPage, pupil_id: int, period: StudyPeriod) -> list[tuple[int, int]]:
+    """One pupil's (mark, weight) pairs on a page in a period, in one query."""
     rows = db.session.execute(
         select(Mark.value, WorkType.weight).join(WorkType, WorkType.id == Mark.work_type_id)
         .join(Lesson, Lesson.id == Mark.lesson_id)
         .where(Mark.pupil_id == pupil_id, Lesson.page_id == page.id,
                Lesson.date >= period.start_date, Lesson.date <= period.end_date))
-    return rules.weighted_average(rows.all())
+    return [tuple(r) for r in rows.all()]
 
 
 @dataclass

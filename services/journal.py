@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
 from models import Lesson, School, StudyPeriod, Subject, SubjectPage, WorkType
@@ -30,6 +31,9 @@ FINAL_WORDS = {
     "pass": ("зач", "зач.", "зачёт", "зачет", "pass", "p", "с"),
     "fail": ("незач", "незач.", "незачёт", "незачет", "fail", "f"),
 }
+
+
+_DIGITS = re.compile(r"[0-9]{1,2}")
 
 
 class JournalError(Exception):
@@ -169,9 +173,54 @@ def predicted_mark(average: float | None, round_up_from: float = 0.5) -> int | N
     return whole + 1 if shown - whole >= round_up_from - 1e-9 else whole
 
 
-def needs_parent_notice(value: int | None, predicted: int | None) -> bool:
+def prediction(average: float | None, n_marks: int, school: School) -> int | str | None:
+    """The predicted period mark: a number, "na" (н/а: fewer marks than the school's minimum,
+    DOMAIN.md 8) or None (no minimum is set and there are no marks)."""
+    if n_marks < (school.min_marks_for_period or 0):
+        return "na"
+    return predicted_mark(average, school.round_up_from)
+
+
+def prediction_label(predicted: int | str | None) -> str:
+    """How the predicted mark is shown: "4", "н/а" or ""."""
+    if predicted == "na":
+        return final_label(None, "na")
+    return "" if predicted is None else str(predicted)
+
+
+def needs_parent_notice(value: int | None, predicted: int | str | None) -> bool:
     """A numeric period mark below the predicted one: parents must have been told (001 3.2.4)."""
-    return value is not None and predicted is not None and value < predicted
+    return value is not None and isinstance(predicted, int) and value < predicted
+
+
+def notice_deadline(lesson_dates: list[dt.date], period: StudyPeriod,
+                    lessons_before: int) -> dt.date:
+    """The last day parents may be told of a lower period mark: the day of the page's
+    N-th lesson from the end of the period (001 3.2.4: "не позднее, чем за 3 урока")."""
+    dates = sorted(d for d in lesson_dates if period.contains(d))
+    if lessons_before <= 0:
+        return period.end_date
+    if len(dates) >= lessons_before:
+        return dates[-lessons_before]
+    return dates[0] if dates else period.start_date
+
+
+def check_notice_date(told_on: dt.date, period: StudyPeriod, deadline: dt.date,
+                      today: dt.date, lessons_before: int) -> None:
+    """Refuse a "parents were told on" date in the future, outside the period or too late."""
+    if told_on > today:
+        raise JournalError(_("The date the parents were told cannot be in the future."))
+    if not period.start_date <= told_on <= period.end_date:
+        raise JournalError(_("The date the parents were told must be inside the period "
+                             "(%(start)s – %(end)s).", start=format_date(period.start_date, "d MMM"),
+                             end=format_date(period.end_date, "d MMM")))
+    if told_on > deadline:
+        raise JournalError(ngettext(
+            "Parents must be told at least %(num)d lesson before the end of the period, that "
+            "is by %(date)s. If they were told later, answer “No, they were not told”.",
+            "Parents must be told at least %(num)d lessons before the end of the period, that "
+            "is by %(date)s. If they were told later, answer “No, they were not told”.",
+            lessons_before, date=format_date(deadline, "d MMMM")))
 
 
 # -- what a teacher types -----------------------------------------------------------------
@@ -191,7 +240,7 @@ def parse_cell(text: str, school: School) -> CellValue:
     if len(parts) > 2:
         raise JournalError(_("A pupil can have at most two marks in one lesson."))
     for part in parts:
-        if not part.isdigit():
+        if not _DIGITS.fullmatch(part):  # "²".isdigit() is true, and int("²") fails
             raise JournalError(hint(school))
         value = int(part)
         if value not in allowed:
@@ -216,7 +265,7 @@ def parse_final(text: str, school: School) -> tuple[int | None, str | None]:
     raw = (text or "").strip().lower()
     if not raw:
         return None, None
-    if raw.isdigit():
+    if _DIGITS.fullmatch(raw):
         value = int(raw)
         if value not in mark_values(school):
             allowed = mark_values(school)

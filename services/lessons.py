@@ -27,8 +27,9 @@ from models import (
     UserRole,
     WorkType,
 )
-from services import clock
+from services import clock, entries, lesson_gen
 from services import school as school_service
+from services.journal import JournalError
 
 TOPIC_MAX = 300
 HOMEWORK_MAX = 2000
@@ -53,6 +54,7 @@ class LessonInput:
     substitute_id: int | None = None
     plan_item_id: int | None = None
     ict_used: bool = False
+    homework_due: dt.date | None = None  # None: the page's next lesson
 
 
 def is_attendance_only(page: SubjectPage) -> bool:
@@ -131,8 +133,47 @@ def marks_work_types(lesson: Lesson) -> list[tuple[WorkType, int]]:
     return [(wt, n) for wt, n in rows.all()]
 
 
+def _set_work_type(lesson: Lesson, work_type_id: int | None, user: User) -> None:
+    school = school_service.the_school()
+    wt = db.session.get(WorkType, work_type_id) if work_type_id is not None else None
+    try:
+        entries.set_work_type(user, school, lesson.page, lesson, wt, clock.today())
+    except JournalError as error:
+        raise LessonError(error.message, "work_type_id") from None
+
+
+def next_lesson_date(lesson: Lesson) -> dt.date | None:
+    """The date of the page's next lesson after this one: in the journal, else in the
+    timetable of the next three weeks."""
+    found = db.session.scalar(select(func.min(Lesson.date)).where(
+        Lesson.page_id == lesson.page_id, Lesson.date > lesson.date))
+    if found is not None:
+        return found
+    start, end = lesson.date + dt.timedelta(days=1), lesson.date + dt.timedelta(days=21)
+    slots = db.session.execute(select(
+        TimetableSlot.weekday, TimetableSlot.lesson_number, TimetableSlot.valid_from,
+        TimetableSlot.valid_to).where(TimetableSlot.page_id == lesson.page_id)).all()
+    dates = lesson_gen.timetable_dates([tuple(s) for s in slots], start, end)
+    return min((d for d, _n in dates), default=None)
+
+
+def _due_date(lesson: Lesson, data: LessonInput) -> dt.date | None:
+    """The day the homework is due: the teacher's choice (after the lesson, within the
+    academic year), else the page's next lesson."""
+    if data.homework_due is None:
+        return next_lesson_date(lesson)
+    year = lesson.page.school_class.year
+    if data.homework_due <= lesson.date:
+        raise LessonError(_("Homework is due after the lesson it is given at."), "homework_due")
+    if data.homework_due > year.end_date:
+        raise LessonError(_("Homework is due within the academic year (until %(day)s).",
+                            day=format_date(year.end_date, "short")), "homework_due")
+    return data.homework_due
+
+
 def _snapshot(lesson: Lesson) -> dict:
     return {"topic": lesson.topic, "homework": lesson.homework,
+            "homework_due": lesson.homework_due.isoformat() if lesson.homework_due else None,
             "work_type_id": lesson.work_type_id, "substitute_id": lesson.substitute_id,
             "plan_item_id": lesson.plan_item_id, "ict_used": lesson.ict_used}
 
@@ -165,8 +206,11 @@ def update_lesson(lesson: Lesson, data: LessonInput, user: User, *,
                   may_set_substitute: bool) -> bool:
     """Apply the panel's values to a lesson and log the change; True when something changed.
 
-    A topic picked from the plan fills an empty topic. In attendance-only grades homework and
-    the work type are left as they are. Raises LessonError (with the field) when refused.
+    A topic picked from the plan fills an empty topic. Homework is due at the page's next
+    lesson unless the teacher picks another day. In attendance-only grades homework and the
+    work type are left as they are. The work type changes by the journal's own rule
+    (entries.set_work_type: not once the marks are locked). Raises LessonError (with the
+    field) when refused.
     """
     reason = closed_reason(lesson.page)
     if reason:
@@ -179,7 +223,9 @@ def update_lesson(lesson: Lesson, data: LessonInput, user: User, *,
     lesson.topic, lesson.plan_item_id = data.topic, data.plan_item_id
     lesson.substitute_id, lesson.ict_used = data.substitute_id, data.ict_used
     if not is_attendance_only(lesson.page):
-        lesson.homework, lesson.work_type_id = data.homework, data.work_type_id
+        lesson.homework = data.homework
+        lesson.homework_due = _due_date(lesson, data) if data.homework else None
+        _set_work_type(lesson, data.work_type_id, user)
     new = _snapshot(lesson)
     changed = {k: v for k, v in new.items() if old[k] != v}
     if changed:

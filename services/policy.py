@@ -200,6 +200,16 @@ def can_see_absence_reason(user: User, pupil: Pupil) -> bool:
     return _family_class_teacher_or_leadership(user, pupil)
 
 
+def can_see_absence_reason_on_page(user: User, page: SubjectPage, pupil: Pupil) -> bool:
+    """Per pupil of a journal page: who may see why the pupil was absent. The family,
+    leadership and the pupil's class teacher now, and the class teacher of the page's class
+    (the pupil was in that class when the absences on the page happened). Never decided for
+    a whole page from one pupil (issue 14): a subject teacher sees "absent", nothing more."""
+    if can_see_absence_reason(user, pupil):
+        return True
+    return _signed_in(user) and page.class_id in led_class_ids(user)
+
+
 def can_set_absence_reasons(user: User, school_class: SchoolClass) -> bool:
     """Reasons of absences are kept by the class teacher (and administration)."""
     if not _signed_in(user):

@@ -62,13 +62,26 @@ def test_bell_end_before_start_is_refused_by_the_database(school, login):
 
 def test_a_subject_in_use_cannot_be_deleted(school, login):
     client = login("admin")
-    client.post(f"/admin/subjects/{school.maths.id}/delete")
+    client.post(f"/admin/subjects/{school.maths.id}/delete", data={"confirm": "yes"})
     assert db.session.get(Subject, school.maths.id) is not None
     client.post("/admin/subjects/new", data={"code": "art", "name_ru": "ИЗО",
                                             "name_kk": "Бейнелеу өнері"})
     art = db.session.scalar(db.select(Subject).where(Subject.code == "art"))
-    client.post(f"/admin/subjects/{art.id}/delete")
+    client.post(f"/admin/subjects/{art.id}/delete", data={"confirm": "yes"})
     assert db.session.scalar(db.select(Subject).where(Subject.code == "art")) is None
+
+
+def test_a_delete_asks_first_and_a_post_without_the_answer_deletes_nothing(school, login):
+    client = login("admin")
+    client.post("/admin/subjects/new", data={"code": "art", "name_ru": "ИЗО",
+                                            "name_kk": "Бейнелеу өнері"})
+    art = db.session.scalar(db.select(Subject).where(Subject.code == "art"))
+    ask = client.get(f"/admin/subjects/{art.id}/delete", headers={"HX-Request": "true"})
+    assert ask.status_code == 200 and 'name="confirm" value="yes"' in ask.text
+    assert "ИЗО" in ask.text and "<html" not in ask.text
+    page = client.post(f"/admin/subjects/{art.id}/delete")  # a bare POST only asks again
+    assert page.status_code == 200 and 'name="confirm"' in page.text
+    assert db.session.get(Subject, art.id) is not None
 
 
 def test_class_teacher_choice_is_limited_to_teachers(school, login):
@@ -87,7 +100,9 @@ def test_school_settings(school, login):
     assert page.status_code == 200
     data = {"name": "Школа № 1", "short_name": "Школа № 1", "no_marks_grades": "1,2",
             "lock_days_current": "3", "lock_days_control": "7", "lock_days_essay": "14",
-            "lock_days_final": "7", "round_up_from": "0.6", "default_locale": "ru"}
+            "lock_days_final": "7", "round_up_from": "0.6", "default_locale": "ru",
+            "min_marks_for_period": "3", "notice_lessons_before": "3",
+            "timezone": "Asia/Almaty"}
     assert client.post("/admin/settings", data=data).status_code == 302
     settings = db.session.scalar(db.select(School))
     assert (settings.lock_days_current, settings.round_up_from) == (3, 0.6)
@@ -95,3 +110,59 @@ def test_school_settings(school, login):
     bad = client.post("/admin/settings", data={**data, "lock_days_current": "-1"})
     assert bad.status_code == 422
     assert db.session.scalar(db.select(School)).lock_days_current == 3
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("1", "1"), ("2, 1", "1,2"), ("", "")])
+def test_grades_without_marks_are_stored_clean(school, login, typed, stored):
+    client = login("admin")
+    response = client.post("/admin/settings", data={**SETTINGS, "no_marks_grades": typed})
+    assert response.status_code == 302
+    assert db.session.scalar(db.select(School)).no_marks_grades == stored
+
+
+@pytest.mark.parametrize("typed", ["abc", "1,2,99", "1,²", "1;2", "-1", "٣"])
+def test_grades_without_marks_refuse_what_is_not_a_grade(school, login, typed):
+    client = login("admin")
+    response = client.post("/admin/settings", data={**SETTINGS, "no_marks_grades": typed})
+    assert response.status_code == 422
+    assert "не является классом" in response.text
+    assert db.session.scalar(db.select(School)).no_marks_grades == "1"
+
+
+def test_an_unknown_time_zone_is_refused(school, login):
+    client = login("admin")
+    response = client.post("/admin/settings", data={**SETTINGS, "timezone": "Mars/Olympus"})
+    assert response.status_code == 422
+    assert db.session.scalar(db.select(School)).timezone == "Asia/Almaty"
+    ok = client.post("/admin/settings", data={**SETTINGS, "timezone": "Europe/Moscow"})
+    assert ok.status_code == 302
+    assert db.session.scalar(db.select(School)).timezone == "Europe/Moscow"
+
+
+@pytest.mark.parametrize("typed", ["25:99", "9:75", "abc", "24:00"])
+def test_a_bad_time_says_how_to_write_it(school, login, typed):
+    client = login("admin")
+    response = client.post("/admin/bells/new", data={"number": "1", "starts": typed,
+                                                    "ends": "09:45"})
+    assert response.status_code == 422
+    assert "ЧЧ:ММ" in response.text and "Заполните это поле" not in response.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(Bell)) == 0
+
+
+def test_overlapping_bells_are_refused(school, login):
+    client = login("admin")
+    assert client.post("/admin/bells/new", data={"number": "1", "starts": "08:30",
+                                                "ends": "09:15"}).status_code == 302
+    response = client.post("/admin/bells/new", data={"number": "2", "starts": "09:10",
+                                                    "ends": "09:55"})
+    assert response.status_code == 422 and "пересекается" in response.text
+    assert client.post("/admin/bells/new", data={"number": "2", "starts": "09:25",
+                                                "ends": "10:10"}).status_code == 302
+    assert db.session.scalar(db.select(db.func.count()).select_from(Bell)) == 2
+
+
+SETTINGS = {"name": "Школа № 1", "short_name": "Школа № 1", "no_marks_grades": "1",
+            "lock_days_current": "2", "lock_days_control": "7", "lock_days_essay": "14",
+            "lock_days_final": "7", "round_up_from": "0,5", "default_locale": "ru",
+            "min_marks_for_period": "3", "notice_lessons_before": "3",
+            "timezone": "Asia/Almaty"}

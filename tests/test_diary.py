@@ -179,6 +179,7 @@ def test_predicted_mark_follows_school_threshold(login, school):
     # 4 (lesson, 3) and 5 (homework, 1) and 5 (homework, 1): (12 + 10) / 5 = 4.40
     _mark(school, lesson, school.anna, 4, "lesson")
     _mark(school, lesson, school.anna, 5, "homework", position=2)
+    school.builder.school.min_marks_for_period = 2
     db.session.commit()
     q2 = b.periods[1]
     maths = lambda: next(s for s in diary.load_marks(school.anna, q2, b.periods, "ru").subjects  # noqa: E731
@@ -299,3 +300,20 @@ def test_service_worker_and_manifest(client, school):
             if icon["type"] == "image/png":
                 assert response.data[:8] == b"\x89PNG\r\n\x1a\n"
     assert {"192x192", "512x512", "any"} <= sizes
+
+
+def test_fewer_marks_than_the_schools_minimum_predict_not_attested(login, school):
+    b = school.builder
+    lesson = b.lesson(school.maths5, MON, 1)
+    _mark(school, lesson, school.anna, 5, "lesson")
+    _mark(school, lesson, school.anna, 5, "homework", position=2)
+    db.session.commit()
+    q2 = b.periods[1]
+    maths = lambda: next(s for s in diary.load_marks(school.anna, q2, b.periods, "ru").subjects  # noqa: E731
+                         if s.name == "Математика")
+    assert maths().predicted == "na"  # two marks, the default minimum is 3
+    html = login("mum").get(f"/diary/{school.anna.id}/marks?period={q2.id}").text
+    assert ru("n/a") in html
+    school.builder.school.min_marks_for_period = 2
+    db.session.commit()
+    assert maths().predicted == 5

@@ -7,15 +7,15 @@ Forms are built from the column list, so validation and the database constraints
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField, TimeField
+from wtforms import BooleanField, DecimalField, SelectField, StringField, TimeField
 from wtforms.validators import (
-    DataRequired,
     InputRequired,
     Length,
     NumberRange,
@@ -23,6 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from blueprints.parse import WholeField
 from extensions import db
 
 
@@ -39,6 +40,9 @@ class Col:
     max: float | None = None
     choices: Callable[[], list[tuple[Any, Any]]] | None = None
     display: Callable[[Any], str] | None = None
+    # Turns the form's value into the clean value stored, once, on save; raises
+    # ValueError with a translated message shown next to the field.
+    clean: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,9 @@ class Table:
     single: bool = False  # one row only (the school's settings): a form, no list
     query_filter: Callable[[], Any] | None = None
     defaults: Callable[[], dict] = field(default=dict)
+    # A rule across rows (e.g. bells must not overlap): the row with the form's values in,
+    # returns a translated message when refused, else None.
+    check: Callable[[Any], str | None] | None = None
 
     def rows(self) -> list:
         query = db.select(self.model)
@@ -79,22 +86,75 @@ class Table:
 
 
 def _field(col: Col):
-    presence = [InputRequired() if col.kind in ("int", "decimal") else DataRequired()] \
-        if col.required else [Optional()]
+    # InputRequired looks at what was typed: DataRequired would call "25:99" missing.
+    presence = [InputRequired(message=_l("Fill in this field."))] if col.required \
+        else [Optional()]
+    validators = presence + ([_Clean(col.clean)] if col.clean else [])
     if col.kind == "text":
-        return StringField(col.label, validators=presence + [Length(max=col.max_length)])
+        return StringField(col.label, validators=validators + [Length(
+            max=col.max_length, message=_l("At most %(max)d characters."))])
     if col.kind in ("int", "decimal"):
-        limits = [NumberRange(min=col.min, max=col.max)] if col.min is not None or \
-            col.max is not None else []
-        cls = IntegerField if col.kind == "int" else DecimalField
-        return cls(col.label, validators=presence + limits)
+        limits = [NumberRange(min=col.min, max=col.max, message=_range_message(col))] \
+            if col.min is not None or col.max is not None else []
+        cls = WholeField if col.kind == "int" else _DecimalField
+        return cls(col.label, validators=validators + limits)
     if col.kind == "bool":
         return BooleanField(col.label)
     if col.kind == "time":
-        return TimeField(col.label, validators=presence)
+        return _TimeField(col.label, validators=validators)
     if col.kind == "choice":
         return _ChoiceField(col.label, choices_fn=col.choices, required=col.required)
     raise ValueError(f"unknown column kind {col.kind}")
+
+
+def _range_message(col: Col):
+    if col.min is not None and col.max is not None:
+        return _l("Enter a number from %(min)s to %(max)s.")
+    return _l("Enter a number of at least %(min)s.") if col.min is not None else \
+        _l("Enter a number of at most %(max)s.")
+
+
+class _DecimalField(DecimalField):
+    """A decimal with a point or a comma ("0,5" is how Russian and Kazakh write it)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and isinstance(valuelist[0], str):
+            valuelist = [valuelist[0].strip().replace(",", ".")]
+        if valuelist and valuelist[0] and not re.fullmatch(r"-?[0-9]{1,6}(\.[0-9]{1,6})?",
+                                                            valuelist[0]):
+            self.data = None
+            raise ValueError(_l("Enter a number, such as 0.5."))
+        super().process_formdata(valuelist)
+
+
+class _TimeField(TimeField):
+    """HH:MM from 00:00 to 23:59, with a message that says so."""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "") or ""
+        if not text.strip():
+            self.data = None
+            return
+        match = re.fullmatch(r"([0-9]{1,2})[:.]([0-9]{2})", text.strip())
+        if not match or int(match[1]) > 23 or int(match[2]) > 59:
+            self.data = None
+            raise ValueError(_l("Enter the time as HH:MM, from 00:00 to 23:59."))
+        self.data = dt.time(int(match[1]), int(match[2]))
+
+
+class _Clean:
+    """Runs a column's clean() on the typed value; its ValueError becomes the field's error."""
+
+    def __init__(self, clean: Callable[[Any], Any]):
+        self.clean = clean
+
+    def __call__(self, form, field) -> None:
+        if field.data is None or field.data == "":
+            return
+        try:
+            field.data = self.clean(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
 
 
 class _ChoiceField(SelectField):
@@ -117,11 +177,11 @@ class _ChoiceField(SelectField):
         self.choices = self._choices_now()
         allowed = {k for k, _ in self.choices}
         if (str(self.data) if self.data is not None else "") not in allowed:
-            raise ValidationError(self.gettext("Not a valid choice."))
+            raise ValidationError(_l("Choose a value from the list."))
 
 
 def _coerce_choice(value):
     if value in (None, ""):
         return None
     text = str(value)
-    return int(text) if text.lstrip("-").isdigit() else text
+    return int(text) if re.fullmatch(r"-?[0-9]{1,18}", text) else text

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +13,7 @@ from blueprints.admin.tables import TABLES
 from blueprints.common import is_htmx, render, require
 from extensions import db
 from models import AuditEvent
-from services import policy
+from services import clock, policy
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -90,11 +90,16 @@ def add_row(key: str):
     return render("admin/grid.html", table=table, rows=table.rows(), new_form=form, status=422)
 
 
-@bp.post("/<key>/<int:row_id>/delete")
+@bp.route("/<key>/<int:row_id>/delete", methods=["GET", "POST"])
 def delete_row(key: str, row_id: int):
+    """Ask first (a page, or the row itself under htmx); delete on the confirming POST."""
     table = _table(key)
     require(not table.single)
     row = _row(table, row_id)
+    if request.method == "GET" or request.form.get("confirm") != "yes":
+        if is_htmx():
+            return render_template("admin/_confirm_delete.html", table=table, row=row)
+        return render("admin/confirm_delete.html", table=table, row=row)
     try:
         db.session.delete(row)
         db.session.flush()
@@ -115,6 +120,7 @@ def settings():
     form = table.form_class()(obj=row)
     if form.is_submitted() and form.validate() and _store(table, row, form):
         db.session.commit()
+        clock.forget_zone()
         flash(_("The school settings have been saved."), "success")
         return redirect(url_for("admin.settings"))
     status = 422 if form.errors else 200
@@ -131,6 +137,12 @@ def _store(table: Table, row, form, new: bool = False) -> bool:
         if isinstance(value, str):
             value = value.strip()
         setattr(row, col.name, value)
+    with db.session.no_autoflush:
+        refused = table.check(row) if table.check else None
+    if refused:
+        db.session.rollback()
+        form.form_errors.append(refused)
+        return False
     try:
         if new:
             db.session.add(row)

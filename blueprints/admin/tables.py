@@ -1,11 +1,14 @@
 """The school's reference tables, each described in a few lines for the grid."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from blueprints.admin.grid import Col, Table
 from extensions import db
 from models import Bell, School, SchoolClass, Staff, Subject, User, UserRole, WorkType
+from models.school import parse_grades
+from services import clock
 from services import school as school_service
 
 
@@ -29,6 +32,37 @@ def _languages():
 def _schemes():
     return [("quarter", _l("quarters")), ("half", _l("half-years")),
             ("trimester", _l("trimesters"))]
+
+
+def _clean_grades(text: str) -> str:
+    """"1, 2" -> "1,2"; anything but grades 0-12 separated by commas is refused."""
+    try:
+        grades = parse_grades(text)
+    except ValueError as error:
+        raise ValueError(_("“%(part)s” is not a grade: write grades from 0 to 12 separated "
+                           "by commas, for example 1 or 1,2.", part=str(error))) from None
+    return ",".join(str(g) for g in sorted(grades))
+
+
+def _zones():
+    return [(z, z) for z in clock.zone_choices()]
+
+
+def _bells_apart(bell: Bell) -> str | None:
+    """A bell ends after it starts and overlaps no other lesson's bell."""
+    if bell.starts is None or bell.ends is None:
+        return None
+    if bell.ends <= bell.starts:
+        return _("The lesson must end after it starts.")
+    others = db.session.scalars(db.select(Bell).where(Bell.id != bell.id) if bell.id
+                                else db.select(Bell))
+    for other in others:
+        if other is not bell and bell.starts < other.ends and other.starts < bell.ends:
+            return _("Lesson %(n)s (%(start)s–%(end)s) overlaps lesson %(m)s (%(start2)s–"
+                     "%(end2)s).", n=bell.number, start=bell.starts.strftime("%H:%M"),
+                     end=bell.ends.strftime("%H:%M"), m=other.number,
+                     start2=other.starts.strftime("%H:%M"), end2=other.ends.strftime("%H:%M"))
+    return None
 
 
 def _current_year_filter():
@@ -59,7 +93,7 @@ TABLES: dict[str, Table] = {t.key: t for t in (
         Col("number", _l("Lesson"), "int", min=0, max=12),
         Col("starts", _l("Starts"), "time"),
         Col("ends", _l("Ends"), "time"),
-    ), order_by=(Bell.number,)),
+    ), order_by=(Bell.number,), check=_bells_apart),
     Table("classes", _l("Classes"), SchoolClass, (
         Col("grade", _l("Grade"), "int", min=0, max=12),
         Col("letter", _l("Letter"), max_length=4),
@@ -73,7 +107,7 @@ TABLES: dict[str, Table] = {t.key: t for t in (
         Col("name", _l("Full name of the school"), max_length=200),
         Col("short_name", _l("Short name"), max_length=60),
         Col("no_marks_grades", _l("Grades without marks (e.g. 1 or 1,2)"), required=False,
-            max_length=40),
+            max_length=40, clean=_clean_grades),
         Col("allow_mark_one", _l("Mark 1 is allowed"), "bool"),
         Col("allow_pass_fail", _l("Pass/fail period marks are allowed"), "bool"),
         Col("lock_days_current", _l("Days to correct current marks and absences"), "int",
@@ -85,6 +119,12 @@ TABLES: dict[str, Table] = {t.key: t for t in (
             min=0, max=60),
         Col("round_up_from", _l("An average rounds up from this fraction (0.5 = 4.50 → 5)"),
             "decimal", min=0.01, max=0.99),
+        Col("min_marks_for_period", _l("Fewer current marks than this give н/а (not attested)"),
+            "int", min=0, max=20),
+        Col("notice_lessons_before", _l("Parents are told of a lower period mark at least this "
+                                        "many lessons before the period ends"), "int",
+            min=0, max=10),
         Col("default_locale", _l("Default language"), "choice", choices=_languages),
+        Col("timezone", _l("Time zone of the school"), "choice", choices=_zones),
     ), single=True),
 )}

@@ -1,28 +1,16 @@
 """Sign-in, sign-out, own password and the language switch."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from blueprints.auth.forms import LoginForm, PasswordForm
-from blueprints.common import render
+from blueprints.common import render, safe_next
 from extensions import db
 from services import accounts
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths may be a redirect target after sign-in."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -41,7 +29,7 @@ def login():
                 accounts.set_locale(user, session["locale"])
             db.session.commit()
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
     return render("auth/login.html", form=form, error=error, status=401 if error else 200)
 
 
@@ -78,4 +66,4 @@ def set_language(locale: str):
     if accounts.set_locale(user, locale):
         session["locale"] = locale
         db.session.commit()
-    return redirect(_safe_next(request.form.get("next")) or url_for("home.index"))
+    return redirect(safe_next(request.form.get("next")) or url_for("home.index"))

@@ -1,12 +1,27 @@
-"""The grid's body rows as HTML, built in Python: 2,240 cells through Jinja's runtime took
-most of the page's time, and each cell is a plain `<td>` with text (issue 11)."""
+"""The journal grid's HTML: the one place that knows how a cell, a column head, an average, a
+predicted mark, a period mark and the status line are written.
+
+The full page and every save answer are built from these functions, so a cell saved through
+htmx looks exactly like the cell the page drew. They build strings in Python rather than in
+Jinja: a 32 x 70 grid is 2,240 cells, and Jinja's call machinery per cell took most of the
+page's time (issue 11). Save answers mark the extra pieces out of band (`hx-swap-oob` with a
+selector relative to the pupil's row `#p<id>`), so htmx puts each where it belongs.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from services import journal as rules
-from services.grid import Column, Grid
+from services.grid import Column, Grid, Row, cell_text
+
+
+def letters() -> tuple[str, str]:
+    """The absence and late letters of the user's language: н/о in Russian, ж/к in Kazakh."""
+    return ("ж", "к") if str(get_locale()) == "kk" else ("н", "о")
 
 
 def reason_labels() -> dict[str, str]:
@@ -25,93 +40,58 @@ def _short(text: str, width: int = 26) -> str:
     return str(escape(text if len(text) <= width else text[:width - 1] + "…"))
 
 
+def _oob(selector: str | None) -> str:
+    return f' hx-swap-oob="outerHTML:{selector}"' if selector else ""
+
+
+# -- column heads ---------------------------------------------------------------------------
+
+def head_cell(c: Column, lesson_url: str) -> str:
+    """One lesson's <th>: the date (a link to the lesson), topic and homework; data-l is the
+    lesson id, data-w its work type, data-lock the index of the reason it is read-only."""
+    lesson, wt = c.lesson, c.work_type
+    attrs = f' data-l="{lesson.id}"'
+    if c.lock is not None:
+        attrs += f' data-lock="{c.lock}"'
+    if c.is_today:
+        attrs += ' data-t="1"'
+    attrs += f' data-w="{wt.id if wt else ""}"'
+    if wt is not None and wt.lock_rule != "current":
+        attrs += ' class="jctl"'
+    day = lesson.date.strftime("%d.%m")
+    return (f'<th scope="col"{attrs}>'
+            + (f'<a href="{lesson_url}{lesson.id}">{day}</a>' if lesson_url else day)
+            + (f'<span class="jt">{_short(lesson.topic)}</span>' if lesson.topic else "")
+            + (f'<span class="jh">{_short(lesson.homework)}</span>' if lesson.homework else "")
+            + "</th>")
+
+
 def head_cells(cols: list[Column], lesson_url: str) -> Markup:
-    """One <th> per lesson column: date (a link to the lesson when lesson_url), topic, homework.
-
-    Built here rather than in a Jinja loop: 70 columns x three filters went through Jinja's
-    call machinery 200 times per page.
-    """
-    out: list[str] = []
-    for c in cols:
-        lesson, wt = c.lesson, c.work_type
-        attrs = f' data-l="{lesson.id}"'
-        if c.lock is not None:
-            attrs += f' data-lock="{c.lock}"'
-        if c.is_today:
-            attrs += ' data-t="1"'
-        attrs += f' data-w="{wt.id if wt else ""}"'
-        if wt is not None and wt.lock_rule != "current":
-            attrs += ' class="jctl"'
-        day = lesson.date.strftime("%d.%m")
-        out.append(f'<th scope="col"{attrs}>'
-                   + (f'<a href="{lesson_url}{lesson.id}">{day}</a>' if lesson_url else day)
-                   + (f'<span class="jt">{_short(lesson.topic)}</span>' if lesson.topic else "")
-                   + (f'<span class="jh">{_short(lesson.homework)}</span>' if lesson.homework
-                      else "")
-                   + "</th>")
-    return Markup("".join(out))
+    """Every lesson column's <th>, in order."""
+    return Markup("".join(head_cell(c, lesson_url) for c in cols))
 
 
-def body_rows(grid: Grid, cols: list[Column], absent: str, late: str,
-              see_reasons: bool) -> Markup:
-    """Every pupil's <tr>: number and name, one <td> per lesson, average, predicted, finals.
+# -- one cell -------------------------------------------------------------------------------
 
-    A cell is `<td>text</td>`; only cells with a comment (or a reason the user may see) get
-    a title. The loop touches two dicts per cell and joins strings once per row.
-    """
-    ids = [c.lesson.id for c in cols]
-    letters = {"absent": absent, "late": late}
-    labels = reason_labels() if see_reasons else {}
-    notice = {True: _("Parents were told"), False: _("Parents were not told")}
-    out: list[str] = []
-    for n, row in enumerate(grid.rows, 1):
-        parts = [f'<tr data-p="{row.pupil.id}"><th scope="row">{n}. '
-                 f'{escape(row.pupil.person.short_name)}</th>']
-        add = parts.append
-        _lesson_cells(row, ids, letters, labels, add)
-        add(f'<td class="avg">{average_text(row.average)}</td>'
-            f'<td class="pr">{row.predicted or ""}</td>')
-        label = rules.final_label(*row.period_mark) if row.period_mark else ""
-        if row.notice is None:
-            add(f'<td class="f">{escape(label)}</td>')
-        else:
-            add(f'<td class="f nt" title="{escape(notice[row.notice])}">{escape(label)}</td>')
-        if grid.is_last_period:
-            year = rules.final_label(*row.year_mark) if row.year_mark else ""
-            add(f'<td class="f">{escape(year)}</td>')
-        add("</tr>\n")
-        out.append("".join(parts))
-    return Markup("".join(out))
+def lesson_cell(text: str, comment: str = "", reason: str = "", state: str = "",
+                title: str = "") -> str:
+    """A lesson cell's <td>. state is a class ("ok": just saved, "er": refused); a refusal's
+    message goes in title; otherwise the mark's comment (class "c") or the absence reason."""
+    classes = " ".join(c for c in ("c" if comment and not title else "", state) if c)
+    tip = title or comment or reason
+    return ("<td" + (f' class="{classes}"' if classes else "")
+            + (f' title="{escape(tip)}"' if tip else "") + f">{escape(text)}</td>")
 
 
-def rest_rows(grid: Grid, cols: list[Column], absent: str, late: str,
-              see_reasons: bool) -> Markup:
-    """The lesson cells of the columns drawn after the first paint, one bare <tr> per pupil.
-
-    They go inside a <template> (inert: parsed, never styled or laid out) and journal.js
-    moves them into the grid's rows right after the first frame (issue 11).
-    """
-    ids = [c.lesson.id for c in cols]
-    letters = {"absent": absent, "late": late}
-    labels = reason_labels() if see_reasons else {}
-    out: list[str] = []
-    for row in grid.rows:
-        parts = ["<tr>"]
-        _lesson_cells(row, ids, letters, labels, parts.append)
-        parts.append("</tr>\n")
-        out.append("".join(parts))
-    return Markup("".join(out))
-
-
-def _lesson_cells(row, ids: list[int], letters: dict[str, str], labels: dict[str, str],
-                  add) -> None:
-    """Append one pupil's <td> for each lesson id."""
+def _row_cells(row: Row, ids: list[int], absent: str, late: str, labels: dict[str, str],
+               add: Callable[[str], None]) -> None:
+    """Append one pupil's <td> for each lesson id: the page's hot loop, two dicts per cell."""
     marks, status, comments = row.marks, row.status, row.comments
     reasons = row.reasons if labels else {}
     for lid in ids:
         text = marks.get(lid, "")
         if lid in status:
-            text = letters[status[lid]] + text
+            text = (absent if status[lid] == "absent" else late) + text
         elif not text:
             add("<td></td>")
             continue
@@ -121,3 +101,96 @@ def _lesson_cells(row, ids: list[int], letters: dict[str, str], labels: dict[str
             add(f'<td title="{escape(labels.get(reasons[lid], ""))}">{text}</td>')
         else:
             add(f"<td>{text}</td>")
+
+
+# -- the row's summary cells ----------------------------------------------------------------
+
+def average_cells(pupil_id: int, average: float | None, predicted: int | str | None,
+                  oob: bool = False) -> str:
+    """The average and predicted-mark <td>s; out of band they replace the row's own."""
+    pred = rules.prediction_label(predicted)
+    na = ' na' if predicted == "na" else ""
+    return (f'<td class="avg"{_oob(f"#p{pupil_id}>.avg" if oob else None)}>'
+            f'{average_text(average)}</td>'
+            f'<td class="pr{na}"{_oob(f"#p{pupil_id}>.pr" if oob else None)}>{pred}</td>')
+
+
+def final_cell(kind: str, mark: tuple[int | None, str | None] | None, notice: bool | None = None,
+               state: str = "", title: str = "", pupil_id: int | None = None) -> str:
+    """A period (kind "period") or year mark <td>; with pupil_id it goes out of band."""
+    label = rules.final_label(*mark) if mark else ""
+    classes = "f fp" if kind == "period" else "f fy"
+    if notice is not None and kind == "period":
+        classes += " nt"
+        title = title or (_("Parents were told") if notice else _("Parents were not told"))
+    if state:
+        classes += f" {state}"
+    selector = f"#p{pupil_id}>.{classes.split()[1]}" if pupil_id is not None else None
+    return (f'<td class="{classes}"' + (f' title="{escape(title)}"' if title else "")
+            + f"{_oob(selector)}>{escape(label)}</td>")
+
+
+def status_line(text: str, error: bool = False) -> str:
+    """The grid's status line, replaced out of band (its live region stays in place)."""
+    role = ' class="jerr"' if error else ""
+    return f'<span id="jstatus-text" hx-swap-oob="outerHTML"{role}>{escape(text)}</span>'
+
+
+# -- the whole body -------------------------------------------------------------------------
+
+def body_rows(grid: Grid, cols: list[Column], sees_reasons: Callable[[Row], bool]) -> Markup:
+    """Every pupil's <tr id="p<id>">: number and name, a <td> per lesson, average, predicted,
+    period (and in the last period year) marks. sees_reasons(row) is asked per pupil: an
+    absence reason is health data only some may see (DOMAIN.md 9)."""
+    ids = [c.lesson.id for c in cols]
+    absent, late = letters()
+    labels = reason_labels()
+    out: list[str] = []
+    for n, row in enumerate(grid.rows, 1):
+        pid = row.pupil.id
+        parts = [f'<tr id="p{pid}" data-p="{pid}"><th scope="row">{n}. '
+                 f'{escape(row.pupil.person.short_name)}</th>']
+        add = parts.append
+        _row_cells(row, ids, absent, late, labels if sees_reasons(row) else {}, add)
+        add(average_cells(pid, row.average, row.predicted))
+        add(final_cell("period", row.period_mark, row.notice))
+        if grid.is_last_period:
+            add(final_cell("year", row.year_mark))
+        add("</tr>\n")
+        out.append("".join(parts))
+    return Markup("".join(out))
+
+
+def rest_rows(grid: Grid, cols: list[Column], sees_reasons: Callable[[Row], bool]) -> Markup:
+    """The lesson cells of the columns drawn after the first paint, one bare <tr> per pupil.
+
+    They go inside a <template> (inert: parsed, never styled or laid out) and journal.js
+    moves them into the grid's rows right after the first frame (issue 11).
+    """
+    ids = [c.lesson.id for c in cols]
+    absent, late = letters()
+    labels = reason_labels()
+    out: list[str] = []
+    for row in grid.rows:
+        parts = ["<tr>"]
+        _row_cells(row, ids, absent, late, labels if sees_reasons(row) else {}, parts.append)
+        parts.append("</tr>\n")
+        out.append("".join(parts))
+    return Markup("".join(out))
+
+
+def column_cells(grid: Grid, lesson_id: int, column: int, sees_reasons: Callable[[Row], bool],
+                 state: str = "ok") -> str:
+    """Every pupil's cell of one lesson, out of band at child `column` of each row (the
+    column the teacher acted on), with each row's average and predicted mark."""
+    absent, late = letters()
+    labels = reason_labels()
+    out: list[str] = []
+    for row in grid.rows:
+        pid = row.pupil.id
+        reason = labels.get(row.reasons.get(lesson_id, ""), "") if sees_reasons(row) else ""
+        cell = lesson_cell(cell_text(row, lesson_id, absent, late),
+                           row.comments.get(lesson_id, ""), reason, state)
+        out.append(cell.replace("<td", f'<td{_oob(f"#p{pid}>:nth-child({column})")}', 1))
+        out.append(average_cells(pid, row.average, row.predicted, oob=True))
+    return "".join(out)

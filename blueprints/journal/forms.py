@@ -1,8 +1,8 @@
 """Parsing the journal's small posts (one cell, one column, one period mark) into plain values.
 
-The grid posts with fetch from static/js/journal.js, many times a minute, so these are plain
-functions over request.form rather than WTForms classes; CSRF is checked app-wide from the
-X-CSRFToken header. Each raises FormError with a translated message.
+The grid posts through htmx many times a minute, so these are plain functions over
+request.form rather than WTForms classes; CSRF is checked app-wide (the X-CSRFToken header,
+or the csrf_token field of a plain form). Each raises FormError with a translated message.
 """
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from blueprints.parse import to_id, to_int
+
 MAX_TEXT = 20
 MAX_COMMENT = 200
 
@@ -19,19 +21,37 @@ MAX_COMMENT = 200
 class FormError(ValueError):
     """A post the journal cannot understand."""
 
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+        self.status = 422
 
-def _int(form: MultiDict, name: str) -> int:
-    raw = form.get(name, "")
-    if not raw.isdigit() or len(raw) > 12:
-        raise FormError(_("The request is incomplete: reload the page and try again."))
-    return int(raw)
+
+def incomplete() -> str:
+    return _("The request is incomplete: reload the page and try again.")
+
+
+def an_id(form: MultiDict, name: str) -> int:
+    """A required id field; FormError when missing or not an id."""
+    found = to_id(form.get(name, ""))
+    if found is None:
+        raise FormError(incomplete())
+    return found
 
 
 def _text(form: MultiDict, name: str, limit: int = MAX_TEXT) -> str | None:
     raw = form.get(name)
     if raw is not None and len(raw) > limit:
+        if limit == MAX_COMMENT:
+            raise FormError(_("The comment is too long: at most %(n)d characters (now %(now)d).",
+                              n=limit, now=len(raw)))
         raise FormError(_("That is too long for a journal cell."))
     return raw
+
+
+def column_index(form: MultiDict) -> int:
+    """Which child of a row the acted-on column is (the grid sends it; 0 when absent)."""
+    return to_int(form.get("col", "0"), 0, 1000) or 0
 
 
 @dataclass
@@ -44,7 +64,7 @@ class CellPost:
 
 def cell_post(form: MultiDict) -> CellPost:
     """pupil, value, old (what the page showed), comment (optional)."""
-    return CellPost(_int(form, "pupil"), _text(form, "value") or "", _text(form, "old"),
+    return CellPost(an_id(form, "pupil"), _text(form, "value") or "", _text(form, "old"),
                     _text(form, "comment", MAX_COMMENT))
 
 
@@ -52,18 +72,25 @@ def absent_ids(form: MultiDict) -> list[int]:
     """The pupils listed absent in an attendance post (absent=1&absent=2...)."""
     out = []
     for raw in form.getlist("absent"):
-        if not raw.isdigit() or len(raw) > 12:
-            raise FormError(_("The request is incomplete: reload the page and try again."))
-        out.append(int(raw))
+        found = to_id(raw)
+        if found is None:
+            raise FormError(incomplete())
+        out.append(found)
     return out
 
 
 def fill_value(form: MultiDict) -> int:
-    return _int(form, "value")
+    value = to_int(form.get("value", ""), 1, 10)
+    if value is None:
+        raise FormError(incomplete())
+    return value
 
 
-def work_type_id(form: MultiDict) -> int:
-    return _int(form, "work_type")
+def work_type_id(form: MultiDict) -> int | None:
+    """The chosen work type, or None for "the school's default" (an empty value)."""
+    if form.get("work_type", "") == "":
+        return None
+    return an_id(form, "work_type")
 
 
 @dataclass
@@ -76,20 +103,23 @@ class FinalPost:
     notice: tuple[bool, dt.date | None] | None
 
 
+def notice_of(form: MultiDict, prefix: str = "") -> tuple[bool, dt.date | None] | None:
+    """The answer to "were the parents told?": told=yes|no, told_on=YYYY-MM-DD."""
+    answer = form.get(prefix + "told")
+    if answer not in ("yes", "no"):
+        return None
+    if answer == "no":
+        return (False, None)
+    try:
+        return (True, dt.date.fromisoformat(form.get(prefix + "told_on", "")))
+    except ValueError:
+        raise FormError(_("Give the date the parents were told.")) from None
+
+
 def final_post(form: MultiDict) -> FinalPost:
     """pupil, kind (period|year), period, value, old, told (yes|no), told_on (YYYY-MM-DD)."""
     kind = form.get("kind", "period")
     if kind not in ("period", "year"):
-        raise FormError(_("The request is incomplete: reload the page and try again."))
-    notice = None
-    if form.get("told") in ("yes", "no"):
-        told = form["told"] == "yes"
-        when = None
-        if told:
-            try:
-                when = dt.date.fromisoformat(form.get("told_on", ""))
-            except ValueError:
-                raise FormError(_("Give the date the parents were told.")) from None
-        notice = (told, when)
-    return FinalPost(_int(form, "pupil"), kind, _int(form, "period"), _text(form, "value") or "",
-                     _text(form, "old"), notice)
+        raise FormError(incomplete())
+    return FinalPost(an_id(form, "pupil"), kind, an_id(form, "period"),
+                     _text(form, "value") or "", _text(form, "old"), notice_of(form))

@@ -1,22 +1,26 @@
-"""The class journal: the subject page grid and its small saves (issues 3 and 11).
+"""The class journal: the subject page grid, the touch mark picker and the grid's saves.
 
-The grid page is rendered once; static/js/journal.js turns the focused cell into an editor and
-posts each change to one of the small endpoints below, which answer with JSON under 1 KB.
+The grid page is rendered once; static/js/journal.js keeps the focus and the order of saves,
+and every save is an htmx request answered with HTML fragments (blueprints/journal/answers.py)
+built by the same functions that drew the page (blueprints/journal/cells.py). Each save also
+works as a plain form post (the lesson page, no JavaScript) answered with a redirect.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, abort, request
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from blueprints.common import load_or_404, render, require
-from blueprints.journal import cells, forms
+from blueprints.journal import answers, cells, forms
+from blueprints.journal import finals as final_form
+from blueprints.parse import arg_id, to_id
 from extensions import db
-from models import Lesson, StudyPeriod, SubjectPage, WorkType
-from services import clock, entries, lesson_gen, policy
+from models import Lesson, Pupil, StudyPeriod, SubjectPage, WorkType
+from services import clock, entries, policy
 from services import grid as grid_service
 from services import journal as rules
 from services import school as school_service
@@ -47,12 +51,11 @@ def page(page_id: int):
     """The grid of one subject page in one study period."""
     page = load_or_404(SubjectPage, page_id, may=policy.can_read_page)
     today = clock.today()
-    periods, period = grid_service.pick_period(page, request.args.get("period", type=int), today)
+    periods, period = grid_service.pick_period(page, arg_id(request.args, "period"), today)
     school = school_service.the_school()
     if period is None or school is None:
         return render("journal/page.html", page=page, grid=None)
-    if lesson_gen.ensure_lessons(page, period):
-        db.session.commit()
+    answers.ensure_lessons(page, period)
     grid = grid_service.load_grid(page, period, periods, school)
     writer = policy.can_write_page(current_user, page)
     cols, reasons, today_col = grid_service.columns(
@@ -60,31 +63,23 @@ def page(page_id: int):
     return render("journal/page.html", page=page, grid=grid, cols=cols, reasons=reasons,
                   today=today, can_write=writer or any(c.lock is None for c in cols),
                   final_lock=_final_lock(grid, school, today),
+                  work_types=list(grid.work_types.values()),
                   locale=str(get_locale()), **_grid_html(grid, cols, today_col))
 
 
 def _grid_html(grid, cols: list, today_col: int | None) -> dict:
     """The grid's cells as HTML: the columns around today first, the others in a <template>
     journal.js moves into the rows after the first frame (issue 11: time to screen)."""
-    kk = str(get_locale()) == "kk"
-    letters = ("ж", "к") if kk else ("н", "о")
-    see = bool(grid.rows) and policy.can_see_absence_reason(current_user, grid.rows[0].pupil)
+    sees = answers.sees_reasons(grid.page)
     start, end = grid_service.first_window(len(cols), today_col)
     shown, rest = cols[start:end], cols[:start] + cols[end:]
-    url = _lesson_url()
+    url = answers.lesson_url_prefix()
     return {"shown": shown, "rest_before": start,
             "today_col": (today_col or 0) - start,
             "head_cells": cells.head_cells(shown, url),
-            "body_rows": cells.body_rows(grid, shown, *letters, see),
+            "body_rows": cells.body_rows(grid, shown, sees),
             "rest_head": cells.head_cells(rest, url) if rest else "",
-            "rest_rows": cells.rest_rows(grid, rest, *letters, see) if rest else ""}
-
-
-def _lesson_url() -> str:
-    """The lesson panel's URL without the id, or '' when that feature is not installed."""
-    if "lessons.lesson" not in current_app.view_functions:
-        return ""
-    return url_for("lessons.lesson", lesson_id=0)[:-1]
+            "rest_rows": cells.rest_rows(grid, rest, sees) if rest else ""}
 
 
 def _final_lock(grid, school, today) -> dict[str, str | None]:
@@ -92,11 +87,97 @@ def _final_lock(grid, school, today) -> dict[str, str | None]:
     if not policy.can_write_page(current_user, grid.page):
         reason = rules.read_only_reason()
         return {"period": reason, "year": reason}
+    if rules.is_no_marks_grade(school, grid.page.school_class.grade):
+        reason = _("Grade %(grade)d keeps attendance only: no marks are entered.",
+                   grade=grid.page.school_class.grade)
+        return {"period": reason, "year": reason}
     period = rules.final_lock(school, grid.page, grid.period.end_date, today)
     year = rules.final_lock(school, grid.page, grid.periods[-1].end_date, today)
     return {"period": None if period.open else period.reason,
             "year": None if year.open else year.reason}
 
+
+@bp.get("/pages/<int:page_id>/picker")
+def picker(page_id: int):
+    """The touch mark picker for one cell: big buttons, or why the cell cannot change."""
+    page = load_or_404(SubjectPage, page_id, may=policy.can_read_page)
+    pupil_id = arg_id(request.args, "pupil")
+    kind = request.args.get("kind", "lesson")
+    if pupil_id is None or kind not in ("lesson", "period", "year"):
+        abort(404)
+    school = school_service.the_school()
+    today = clock.today()
+    pupil = _pupil_on(page, pupil_id)
+    if kind == "lesson":
+        lesson = db.session.get(Lesson, arg_id(request.args, "lesson") or 0)
+        if lesson is None or lesson.page_id != page.id:
+            abort(404)
+        lock = _lesson_lock(school, page, lesson, today)
+        current, marks, _att = entries.current_cell(lesson.id, pupil_id)
+        absent, late = cells.letters()
+        return render("journal/_picker.html", page=page, lesson=lesson, kind=kind,
+                      pupil=pupil, lock=lock, school=school,
+                      text=current.text(absent=absent, late=late), absent=absent, late=late,
+                      has_mark=bool(current.marks),
+                      comment=marks[0].comment if marks else "")
+    period = db.session.get(StudyPeriod, arg_id(request.args, "period") or 0)
+    if period is None or period not in school_service.periods_of(page.school_class):
+        abort(404)
+    grid_lock = _final_lock_for(page, school, period, today)[kind]
+    mark, _notice = entries.stored_final(page, pupil_id, kind, period)
+    return render("journal/_picker.html", page=page, kind=kind, period=period, school=school,
+                  pupil=pupil, lock=grid_lock,
+                  text=rules.final_label(*mark) if mark else "")
+
+
+def _pupil_on(page: SubjectPage, pupil_id: int) -> Pupil:
+    """The pupil, if ever on the page (404 otherwise: no probing for other pupils)."""
+    pupil = db.session.get(Pupil, pupil_id)
+    if pupil is None or not grid_service.is_on_page_ever(page, pupil_id):
+        abort(404)
+    return pupil
+
+
+def _lesson_lock(school, page, lesson, today) -> str | None:
+    if not policy.can_write_lesson(current_user, lesson):
+        return rules.read_only_reason()
+    wt = entries.column_work_type(lesson, school)
+    lock = rules.lesson_lock(school, page, lesson, wt, today)
+    return None if lock.open else lock.reason
+
+
+def _final_lock_for(page, school, period, today) -> dict[str, str | None]:
+    periods = school_service.periods_of(page.school_class)
+    grid = grid_service.Grid(page, school, periods, period, [], {}, [], period == periods[-1])
+    return _final_lock(grid, school, today)
+
+
+@bp.route("/pages/<int:page_id>/finals", methods=["GET", "POST"])
+def finals(page_id: int):
+    """The period (and year) marks of the whole page as one form: no JavaScript needed."""
+    page = load_or_404(SubjectPage, page_id, may=policy.can_read_page)
+    today = clock.today()
+    periods, period = grid_service.pick_period(page, arg_id(request.args, "period"), today)
+    school = school_service.the_school()
+    if period is None or school is None:
+        abort(404)
+    grid = grid_service.load_grid(page, period, periods, school)
+    lock = _final_lock(grid, school, today)
+    status, rows = 200, final_form.rows_of(grid)
+    if request.method == "POST":
+        require(policy.can_write_page(current_user, page))
+        rows, saved = final_form.save_all(current_user, grid, request.form, today)
+        if not any(r.errors for r in rows):
+            db.session.commit()
+            return answers.back(request.full_path, ngettext(
+                "%(num)d mark saved.", "%(num)d marks saved.", saved))
+        db.session.rollback()
+        status = 422
+    return render("journal/finals.html", status=status, page=page, grid=grid, rows=rows,
+                  lock=lock, today=today, locale=str(get_locale()))
+
+
+# -- saves -----------------------------------------------------------------------------------
 
 def _lesson_for_write() -> tuple[Lesson, SubjectPage]:
     """The lesson with its page in one query: 404 if unknown to the user, 403 if read-only."""
@@ -108,25 +189,11 @@ def _lesson_for_write() -> tuple[Lesson, SubjectPage]:
     return lesson, lesson.page
 
 
-def _commit() -> None:
-    db.session.commit()
-
-
-def _refused(error: Exception, **extra):
-    status = getattr(error, "status", 422)
-    body = {"ok": False, "error": getattr(error, "message", str(error)), **extra}
-    if isinstance(error, entries.NeedsNotice):
-        body["ask"] = "notice"
-    db.session.rollback()
-    return jsonify(body), status
-
-
 @bp.post("/lessons/<int:lesson_id>/cell")
 def save_cell(lesson_id: int):
     """One cell: marks, attendance and the mark's comment for one pupil."""
-    raw = request.form.get("pupil", "")
-    target = entries.load_cell(lesson_id, int(raw) if raw.isdigit() and len(raw) <= 12 else None,
-                               current_user.person_id)
+    pupil_id = to_id(request.form.get("pupil", ""))
+    target = entries.load_cell(lesson_id, pupil_id, current_user.person_id)
     if target is None:
         abort(404)
     policy.know_staff(current_user, target.staff)  # read by load_cell: spares staff_of a query
@@ -138,27 +205,9 @@ def save_cell(lesson_id: int):
         result = entries.save_cell(current_user, target, post.pupil_id, post.text, post.old,
                                    clock.today(), comment=post.comment)
     except (forms.FormError, rules.JournalError) as error:
-        return _refused(error, text=_shown_cell(lesson_id, raw))
-    _commit()
-    return jsonify(ok=True, text=_letters(result.cell), comment=result.comment,
-                   avg=_avg(result.average), pred=result.predicted)
-
-
-def _letters(cell: rules.CellValue) -> str:
-    kk = str(get_locale()) == "kk"
-    return cell.text(absent="ж" if kk else "н", late="к" if kk else "о")
-
-
-def _avg(value: float | None) -> str:
-    return cells.average_text(value)
-
-
-def _shown_cell(lesson_id: int, pupil: str) -> str | None:
-    """What the cell holds now, so a refused page can show the stored value again."""
-    if not pupil.isdigit():
-        return None
-    current, _marks, _att = entries.current_cell(lesson_id, int(pupil))
-    return _letters(current)
+        return answers.cell_refused(error, lesson_id, pupil_id if target.on_page else None)
+    db.session.commit()
+    return answers.cell_saved(result, post.pupil_id, target.lesson)
 
 
 @bp.post("/lessons/<int:lesson_id>/attendance")
@@ -166,13 +215,15 @@ def attendance(lesson_id: int):
     """Everyone present, except the pupils listed absent: one request for the whole lesson."""
     lesson, page = _lesson_for_write()
     try:
-        result = entries.take_attendance(current_user, school_service.the_school(), page, lesson,
-                                         forms.absent_ids(request.form), clock.today())
+        absent = forms.absent_ids(request.form)
+        entries.take_attendance(current_user, school_service.the_school(), page, lesson,
+                                absent, clock.today())
     except (forms.FormError, rules.JournalError) as error:
-        return _refused(error)
-    _commit()
-    return jsonify(ok=True, absent=[p for p, s in result.items() if s == "absent"],
-                   late=[p for p, s in result.items() if s == "late"])
+        return answers.refused(error)
+    db.session.commit()
+    message = _("Attendance saved: everyone present.") if not absent else ngettext(
+        "Attendance saved: %(num)d absent.", "Attendance saved: %(num)d absent.", len(absent))
+    return answers.column_saved(page, lesson, forms.column_index(request.form), message)
 
 
 @bp.post("/lessons/<int:lesson_id>/fill")
@@ -184,25 +235,32 @@ def fill(lesson_id: int):
         given = entries.fill_column(current_user, school_service.the_school(), page, lesson,
                                     value, clock.today())
     except (forms.FormError, rules.JournalError) as error:
-        return _refused(error)
-    _commit()
-    return jsonify(ok=True, value=str(value), pupils=given)
+        return answers.refused(error)
+    db.session.commit()
+    message = ngettext("%(num)d pupil got %(mark)d.", "%(num)d pupils got %(mark)d.",
+                       len(given), mark=value)
+    return answers.column_saved(page, lesson, forms.column_index(request.form), message)
 
 
 @bp.post("/lessons/<int:lesson_id>/work-type")
 def work_type(lesson_id: int):
-    """The work type (and so the weight) of a lesson column's marks."""
+    """The work type (and so the weight and the edit window) of a lesson column's marks."""
     lesson, page = _lesson_for_write()
+    school = school_service.the_school()
     try:
-        wt = db.session.get(WorkType, forms.work_type_id(request.form))
-        if wt is None:
-            raise forms.FormError(rules.hint(school_service.the_school()))
-        entries.set_work_type(current_user, school_service.the_school(), page, lesson, wt,
-                              clock.today())
+        wt_id = forms.work_type_id(request.form)
+        wt = db.session.get(WorkType, wt_id) if wt_id is not None else None
+        if wt_id is not None and wt is None:
+            raise forms.FormError(_("Choose a work type from the list."))
+        entries.set_work_type(current_user, school, page, lesson, wt, clock.today())
     except (forms.FormError, rules.JournalError) as error:
-        return _refused(error)
-    _commit()
-    return jsonify(ok=True, name=wt.name(str(get_locale())), weight=wt.weight)
+        return answers.refused(error)
+    db.session.commit()
+    shown = wt or entries.column_work_type(lesson, school)
+    name = shown.name(str(get_locale())) if shown else "—"
+    message = _("Work type: %(name)s (weight %(weight)d).", name=name,
+                weight=shown.weight if shown else 1)
+    return answers.work_type_saved(page, lesson, message)
 
 
 @bp.post("/pages/<int:page_id>/final")
@@ -210,20 +268,25 @@ def final(page_id: int):
     """A period mark, or the year mark in the last period."""
     page = load_or_404(SubjectPage, page_id, may=policy.can_read_page)
     require(policy.can_write_page(current_user, page))
+    period = post = None
     try:
         post = forms.final_post(request.form)
         period = db.session.get(StudyPeriod, post.period_id)
         periods = school_service.periods_of(page.school_class)
         if period is None or period not in periods:
-            raise forms.FormError(_no_period())
-        label = entries.save_final(current_user, school_service.the_school(), page,
-                                   post.pupil_id, post.kind, period, periods[-1], post.text,
-                                   post.old, clock.today(), post.notice)
+            period = None
+            raise forms.FormError(_("This study period is not one of this class's periods."))
+        entries.save_final(current_user, school_service.the_school(), page, post.pupil_id,
+                           post.kind, period, periods[-1], post.text, post.old, clock.today(),
+                           post.notice)
     except (forms.FormError, rules.JournalError) as error:
-        return _refused(error)
-    _commit()
-    return jsonify(ok=True, text=label)
+        kind = post.kind if post else "period"
+        return answers.final_refused(error, kind, page, post.pupil_id if post else None,
+                                     period if post and _on_page(page, post.pupil_id) else None)
+    db.session.commit()
+    mark, notice = entries.stored_final(page, post.pupil_id, post.kind, period)
+    return answers.final_saved(post.kind, mark, notice, page, period)
 
 
-def _no_period() -> str:
-    return _("This study period is not one of this class's periods.")
+def _on_page(page: SubjectPage, pupil_id: int) -> bool:
+    return grid_service.is_on_page_ever(page, pupil_id)

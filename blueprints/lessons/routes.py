@@ -5,8 +5,8 @@ import datetime as dt
 import json
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
@@ -18,12 +18,15 @@ from blueprints.lessons.forms import (
     PlanItemForm,
     ReasonForm,
 )
+from blueprints.parse import arg_id, to_id
 from extensions import db
 from models import Lesson, PlanItem, SchoolClass, Staff, Subject, SubjectPage
-from services import absences, clock, policy
+from services import absences, clock, entries, policy
+from services import grid as grid_service
 from services import lessons as lesson_service
 from services import plan as plan_service
 from services import school as school_service
+from services.grid import cell_text
 
 bp = Blueprint("lessons", __name__)
 
@@ -47,6 +50,7 @@ def _lesson_form(lesson: Lesson, suggested: PlanItem | None) -> LessonForm:
     if request.method == "POST":
         return LessonForm()
     data = {"topic": lesson.topic, "homework": lesson.homework, "ict_used": lesson.ict_used,
+            "homework_due": lesson.homework_due,
             "plan_item_id": lesson.plan_item_id, "substitute_id": lesson.substitute_id,
             "work_type_id": lesson.work_type_id or _default_work_type_id()}
     if lesson.plan_item_id is None and not lesson.topic and suggested is not None:
@@ -61,8 +65,20 @@ def _default_work_type_id() -> int | None:
     return next((w.id for w in lesson_service.work_types() if w.code == code), None)
 
 
+def _marks_form(lesson: Lesson, typed: dict | None = None, errors: dict | None = None) -> dict:
+    """The lesson's pupils with their cells, for the plain marks form (full page only)."""
+    if is_htmx():
+        return {}
+    school = school_service.the_school()
+    rows = grid_service.lesson_rows(lesson.page, lesson, school) if school else []
+    letters = ("ж", "к") if _locale() == "kk" else ("н", "о")
+    cells = {r.pupil.id: cell_text(r, lesson.id, *letters) for r in rows}
+    return {"mark_rows": rows, "mark_cells": cells, "mark_typed": typed or {},
+            "mark_errors": errors or {}, "scale_low": 1 if school and school.allow_mark_one else 2}
+
+
 def _panel(lesson: Lesson, form: LessonForm | None = None, status: int = 200,
-           saved: bool = False, error: str | None = None):
+           saved: bool = False, error: str | None = None, marks: dict | None = None):
     page, locale = lesson.page, _locale()
     items = lesson_service.plan_items_for(page)
     suggested = lesson_service.next_plan_item(lesson, items)
@@ -76,6 +92,10 @@ def _panel(lesson: Lesson, form: LessonForm | None = None, status: int = 200,
         for w in types]
     form.substitute_id.choices = [("", _("— no substitute —"))] + [
         (str(s.id), s.person.short_name) for s in subs]
+    next_lesson = lesson_service.next_lesson_date(lesson)
+    if next_lesson is not None:
+        form.homework_due.description = _("Empty: the next lesson of this subject, %(day)s.",
+                                          day=format_date(next_lesson, "EEEE, d MMMM"))
     substitute = db.session.get(Staff, lesson.substitute_id) if lesson.substitute_id else None
     attendance_only = lesson_service.is_attendance_only(page)
     may_set_substitute = policy.can_write_page(current_user, page)
@@ -90,7 +110,8 @@ def _panel(lesson: Lesson, form: LessonForm | None = None, status: int = 200,
                   attendance_only=attendance_only, closed=lesson_service.closed_reason(page),
                   may_write=policy.can_write_lesson(current_user, lesson),
                   may_set_substitute=may_set_substitute,
-                  journal_url=journal_url(page), locale=locale)
+                  journal_url=journal_url(page), locale=locale,
+                  **(marks if marks is not None else _marks_form(lesson)))
 
 
 @bp.route("/lessons/<int:lesson_id>", methods=["GET", "POST"])
@@ -106,7 +127,8 @@ def lesson(lesson_id: int):
     data = lesson_service.LessonInput(
         topic=form.topic.data or "", homework=form.homework.data or "",
         work_type_id=form.work_type_id.data, substitute_id=form.substitute_id.data,
-        plan_item_id=form.plan_item_id.data, ict_used=bool(form.ict_used.data))
+        plan_item_id=form.plan_item_id.data, ict_used=bool(form.ict_used.data),
+        homework_due=form.homework_due.data)
     try:
         lesson_service.update_lesson(lesson, data, current_user,
                                      may_set_substitute=policy.can_write_page(current_user,
@@ -124,6 +146,32 @@ def lesson(lesson_id: int):
     # The journal grid listens for this to refresh the column's topic and homework.
     response.headers["HX-Trigger"] = json.dumps({"lessonSaved": {"id": lesson.id}})
     return response
+
+
+@bp.post("/lessons/<int:lesson_id>/marks")
+def marks(lesson_id: int):
+    """The lesson's marks and absences as one plain form: every changed row, or none."""
+    lesson = load_or_404(Lesson, lesson_id, may=lambda u, x: policy.can_read_page(u, x.page))
+    require(policy.can_write_lesson(current_user, lesson))
+    changes, typed = [], {}
+    for pupil_id in {to_id(k[5:]) for k in request.form if k.startswith("cell-")} - {None}:
+        text, comment = request.form.get(f"cell-{pupil_id}", ""), request.form.get(
+            f"comment-{pupil_id}", "")
+        old, old_comment = request.form.get(f"old-{pupil_id}"), request.form.get(
+            f"oldcomment-{pupil_id}", "")
+        typed[pupil_id] = (text, comment)
+        if text.strip() != (old or "").strip() or comment.strip() != old_comment.strip():
+            changes.append(entries.CellChange(pupil_id, text, old,
+                                              comment if comment != old_comment else None))
+    errors = entries.save_cells(current_user, lesson.id, changes, clock.today())
+    if errors:
+        db.session.rollback()
+        return _panel(lesson, status=422, error=_("Nothing was saved: correct the marked rows "
+                                                  "and save again."),
+                      marks=_marks_form(lesson, typed, errors))
+    db.session.commit()
+    flash(ngettext("%(num)d row saved.", "%(num)d rows saved.", len(changes)), "success")
+    return redirect(url_for("lessons.lesson", lesson_id=lesson.id) + "#marks", 303)
 
 
 @bp.route("/pages/<int:page_id>/lessons/new", methods=["GET", "POST"])
@@ -166,7 +214,7 @@ def plans():
 
 def _plan_key(subject_id: int, grade: int) -> tuple[plan_service.PlanKey, Staff, Subject]:
     """The plan in the URL (another teacher's via ?teacher= for leadership), or 404."""
-    teacher_id = request.args.get("teacher", type=int)
+    teacher_id = arg_id(request.args, "teacher")
     teacher = (db.session.get(Staff, teacher_id) if teacher_id
                else policy.staff_of(current_user))
     subject = db.session.get(Subject, subject_id)

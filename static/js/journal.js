@@ -1,6 +1,8 @@
-// Tabel journal grid (issues 3 and 11): one roving editor over plain <td> cells.
-// The server renders text only; this script turns the focused cell into an editor, saves each
-// change with a small POST, queues saves in order and keeps failed ones for a retry.
+// Tabel journal grid (issue 14): what hypermedia cannot do, and nothing more.
+// The server renders every cell. This script keeps which cell has focus, turns keys (and taps
+// on a touch screen) into saves, sends the saves one after another through htmx and keeps the
+// failed ones for a retry. Each save is an htmx request; its answer is the cell's HTML plus
+// out-of-band pieces (average, predicted mark, status line) that htmx puts in place.
 (function () {
   "use strict";
   var table = document.getElementById("jgrid");
@@ -10,15 +12,13 @@
   var low = +D.low, high = +D.high;
   var reasons = JSON.parse(D.reasons || "[]");
   var finalLock = JSON.parse(D.finalLock || "{}");
-  var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-  var csrf = headers["X-CSRFToken"] || "";
-  var statusEl = document.getElementById("jstatus");
-  var retryBtn = document.getElementById("jretry");
-  var heads = table.tHead.rows[0].cells;
+  var heads = table.tHead.rows[0].cells;  // live: a swapped column head is found again
   var rows = table.tBodies[0].rows;
+  var wrap = document.getElementById("jwrap");
+  var retryBtn = document.getElementById("jretry");
+  var pick = document.getElementById("jpick");
   var ABSENT = "нНжЖnN", LATE = "оОкКlLoO";
-  var editable = [];  // cell indexes that hold lesson or period/year marks
-  var lessonCols = [];
+  var editable = [], lessonCols = [];
   function indexColumns() {  // again once the columns away from today are in
     editable = []; lessonCols = [];
     for (var i = 0; i < heads.length; i++) {
@@ -27,88 +27,127 @@
     }
   }
   indexColumns();
-  var byPupil = {};
-  for (var r = 0; r < rows.length; r++) { byPupil[rows[r].dataset.p] = rows[r]; }
 
-  var active = null, second = false, pendingOne = null;
-  var confirmed = new Map();  // td -> text the server holds
-  var queue = [], busy = false, failed = [];
+  // The active cell is kept as coordinates: a save answer replaces the <td> element itself.
+  var at = { r: -1, c: -1 };
+  var second = false, pendingOne = null, editing = null, lastPointer = "mouse";
+  var confirmed = {};  // "pupil:column key" -> the text the server holds
+  var queue = [], busy = null, failed = [];
 
-  // ---- where a cell is -------------------------------------------------------------------
+  // ---- where a cell is ---------------------------------------------------------------------
   function head(td) { return heads[td.cellIndex]; }
   function isFinal(td) { return !!head(td).dataset.f; }
+  function keyOf(td) { var h = head(td); return h.dataset.l ? "l" + h.dataset.l : h.dataset.f; }
+  function pupilOf(td) { return td.parentNode.dataset.p; }
+  function columnOf(key) {
+    for (var i = 0; i < heads.length; i++) {
+      var h = heads[i];
+      if ((h.dataset.l && "l" + h.dataset.l === key) || h.dataset.f === key) { return i; }
+    }
+    return -1;
+  }
+  function cellAt(pupil, key) {
+    var tr = document.getElementById("p" + pupil), i = columnOf(key);
+    return tr && i >= 0 ? tr.cells[i] : null;
+  }
+  function activeCell() { return rows[at.r] ? rows[at.r].cells[at.c] || null : null; }
   function lockOf(td) {
     var h = head(td);
     if (h.dataset.f) { return finalLock[h.dataset.f] || ""; }
     return h.dataset.lock !== undefined ? reasons[+h.dataset.lock] : "";
   }
-  function saved(td) { return confirmed.has(td) ? confirmed.get(td) : td.textContent; }
+  function saved(td) {
+    var k = pupilOf(td) + ":" + keyOf(td);
+    return Object.prototype.hasOwnProperty.call(confirmed, k) ? confirmed[k] : td.textContent;
+  }
   function marksOf(text) { return text.replace(/^[^0-9]+/, ""); }
-  function say(text) { statusEl.textContent = text; }
+  function say(text, error) {
+    var el = document.getElementById("jstatus-text");
+    el.textContent = text;
+    el.className = error ? "jerr" : "";
+  }
 
-  function focusCell(td) {
+  function focusCell(td, noScroll) {
     if (!td) { return; }
-    if (active && active !== td) { active.removeAttribute("tabindex"); active.classList.remove("cur"); }
-    active = td;
+    var old = activeCell();
+    if (old && old !== td) { old.removeAttribute("tabindex"); old.classList.remove("cur"); }
+    at = { r: td.parentNode.sectionRowIndex, c: td.cellIndex };
     second = false;
     td.tabIndex = 0;
     td.classList.add("cur");
     var reason = lockOf(td);
     if (reason) { td.setAttribute("aria-description", reason); }
     td.focus({ preventScroll: true });
-    td.scrollIntoView({ block: "nearest", inline: "nearest" });
+    if (!noScroll) { td.scrollIntoView({ block: "nearest", inline: "nearest" }); }
     syncBar(td);
   }
 
+  // A save answer replaced the active cell: give the new one the focus ring (and the focus,
+  // if the old one had it), unless the teacher is typing somewhere else.
+  function refreshActive() {
+    var td = activeCell();
+    if (!td || td.classList.contains("cur")) { return; }
+    td.tabIndex = 0;
+    td.classList.add("cur");
+    var now = document.activeElement;
+    if (!now || now === document.body || !now.isConnected) { td.focus({ preventScroll: true }); }
+  }
+
   function move(dx, dy) {
-    if (!active) { return false; }
-    var row = active.parentNode.sectionRowIndex, pos = editable.indexOf(active.cellIndex);
-    var nr = Math.max(0, Math.min(rows.length - 1, row + dy));
-    var np = pos + dx;
+    var td = activeCell();
+    if (!td) { return false; }
+    var pos = editable.indexOf(td.cellIndex);
+    var nr = Math.max(0, Math.min(rows.length - 1, at.r + dy)), np = pos + dx;
     if (np < 0 || np >= editable.length) { return false; }
     focusCell(rows[nr].cells[editable[np]]);
     return true;
   }
 
-  // ---- keyboard --------------------------------------------------------------------------
+  // ---- keyboard ------------------------------------------------------------------------------
   table.addEventListener("keydown", function (e) {
-    if (e.target.tagName === "INPUT" || !active || e.ctrlKey || e.metaKey || e.altKey) { return; }
-    var k = e.key, td = active;
+    var td = activeCell();
+    if (e.target.tagName === "INPUT" || !td || e.ctrlKey || e.metaKey || e.altKey) { return; }
+    var k = e.key;
     var moves = { ArrowDown: [0, 1], ArrowUp: [0, -1], ArrowLeft: [-1, 0], ArrowRight: [1, 0],
                   Enter: [0, e.shiftKey ? -1 : 1] };
     if (moves[k]) { e.preventDefault(); flushOne(); move(moves[k][0], moves[k][1]); return; }
     if (k === "Tab") { flushOne(); if (move(e.shiftKey ? -1 : 1, 0)) { e.preventDefault(); } return; }
+    if (k === "Escape") { closePicker(); return; }
     var typing = k.length === 1 || k === "Backspace" || k === "Delete" || k === "F2";
     if (!typing) { return; }
     e.preventDefault();
     if (ro || lockOf(td)) { refuseHere(td, lockOf(td)); return; }
-    if (k === "Backspace" || k === "Delete") { edit(td, isFinal(td) ? "" : "", {}, e); return; }
+    if (k === "Backspace" || k === "Delete") { edit(td, "", {}, e); return; }
     if (k === "F2") { openEditor(td, saved(td), "text"); return; }
-    onChar(td, k, e);
+    typeChar(td, k, e);
   });
 
-  function onChar(td, k, e) {
-    if (/[0-9]/.test(k)) { return onDigit(td, k, e); }
-    if (isFinal(td)) { return openEditor(td, k, "text"); }
-    if (ABSENT.indexOf(k) >= 0) { edit(td, D.absent, {}, e); move(0, 1); return; }
-    if (LATE.indexOf(k) >= 0) { edit(td, D.late + marksOf(td.textContent), {}, e); move(0, 1); return; }
+  // One character typed (or tapped in the picker) into a cell; true when the cell changed.
+  function typeChar(td, k, e) {
+    if (/[0-9]/.test(k)) { return typeDigit(td, k, e); }
+    if (isFinal(td)) { openEditor(td, k, "text"); return false; }
+    if (ABSENT.indexOf(k) >= 0) { edit(td, D.absent, {}, e); move(0, 1); return true; }
+    if (LATE.indexOf(k) >= 0) { edit(td, D.late + marksOf(td.textContent), {}, e); move(0, 1); return true; }
     if (k === "/") {
       if (marksOf(td.textContent)) { second = true; say(D.tSecond); } else { refuseHere(td, D.tHint); }
-      return;
+      return false;
     }
     if (k === "*") {
-      if (marksOf(td.textContent)) { openEditor(td, td.title || "", "comment"); } else { refuseHere(td, D.tHint); }
-      return;
+      if (marksOf(td.textContent)) { openEditor(td, td.classList.contains("c") ? td.title : "", "comment"); }
+      else { refuseHere(td, D.tHint); }
+      return false;
     }
     refuseHere(td, D.tHint);
+    return false;
   }
 
-  function onDigit(td, k, e) {
+  // k is one key, or a whole mark tapped in the picker (whole: no waiting for a second digit).
+  function typeDigit(td, k, e, whole) {
     var text = k;
-    if (pendingOne === td) { pendingOne = null; text = "1" + k; }
-    else if (high >= 10 && k === "1") { pendingOne = td; td.textContent = "1"; return; }
+    if (pendingOne === td && !whole) { pendingOne = null; text = "1" + k; }
+    else if (high >= 10 && k === "1" && !whole) { pendingOne = td; td.textContent = "1"; return false; }
     var v = +text;
-    if (v < low || v > high) { refuseHere(td, D.tHint); return; }
+    if (v < low || v > high) { refuseHere(td, D.tHint); return false; }
     if (!isFinal(td)) {
       var base = td.textContent, prefix = /^[^0-9]/.test(base) && base[0] !== D.absent ? base[0] : "";
       text = prefix + (second && marksOf(base) ? marksOf(base).split("/")[0] + "/" + text : text);
@@ -116,6 +155,7 @@
     second = false;
     edit(td, text, {}, e);
     move(0, 1);
+    return true;
   }
 
   function flushOne() {  // a lone "1" on a 10-point scale is a 1 once the teacher moves on
@@ -126,136 +166,192 @@
     td.classList.remove("hn");
     void td.offsetWidth;  // restart the flash
     td.classList.add("hn");
-    say(reason || D.tHint);
+    say(reason || D.tHint, true);
   }
 
-  // ---- the free-text editor (F2, double click), comments and period marks -------------
+  // ---- the free-text editor (F2, double click), comments and period marks ----------------
   function openEditor(td, initial, mode) {
-    var input = document.createElement("input");
+    if (editing) { return; }
+    var input = document.createElement("input"), shown = td.textContent, done = false;
     input.type = "text";
     input.value = initial;
     input.className = mode === "comment" ? "jcomment" : "jinput";
     input.setAttribute("aria-label", mode === "comment" ? D.tComment : D.tHint);
-    input.maxLength = mode === "comment" ? 200 : 20;
-    var shown = td.textContent;
+    input.dataset.max = mode === "comment" ? "200" : "20";
+    editing = { td: td, input: input };
     td.textContent = "";
     td.appendChild(input);
     if (mode === "comment") { say(D.tComment); }
     input.focus();
+    // Closing removes the input, and removing a focused input fires "blur" at once: the flag
+    // makes that second call a no-op (it used to remove the input twice and throw, losing
+    // the comment).
     function close(commit) {
-      if (!input.parentNode) { return; }
-      var value = input.value.trim();
-      td.removeChild(input);
+      if (done) { return; }
+      done = true;
+      editing = null;
+      var value = input.value.trim(), changed = value !== (mode === "comment" ? initial : shown);
       td.textContent = shown;
-      if (commit && mode === "comment") { edit(td, shown, { comment: value }); }
-      else if (commit) { edit(td, value, {}); }
+      if (commit && changed) {
+        if (mode === "comment") { edit(td, shown, { comment: value }); } else { edit(td, value, {}); }
+      }
       focusCell(td);
     }
     input.addEventListener("keydown", function (e) {
-      if (e.key === "Enter") { e.preventDefault(); close(true); if (mode !== "comment") { move(0, 1); } }
-      else if (e.key === "Escape") { e.preventDefault(); close(false); }
       e.stopPropagation();
+      if (e.key === "Enter") {
+        e.preventDefault();
+        close(true);
+        if (mode !== "comment") { move(0, 1); }
+      } else if (e.key === "Escape") { e.preventDefault(); close(false); }
     });
-    input.addEventListener("blur", function () { close(false); });
+    input.addEventListener("input", function () {
+      var max = +input.dataset.max;
+      if (input.value.length > max) { say(D.tTooLong.replace("{max}", max).replace("{n}", input.value.length), true); }
+    });
+    input.addEventListener("blur", function () { close(true); });
   }
 
+  table.addEventListener("pointerdown", function (e) { lastPointer = e.pointerType || "mouse"; });
   table.addEventListener("click", function (e) {
     var td = e.target.closest("td");
-    if (td && td.parentNode.parentNode === table.tBodies[0] && editable.indexOf(td.cellIndex) >= 0) { focusCell(td); }
+    if (!td || td.parentNode.parentNode !== table.tBodies[0] || editable.indexOf(td.cellIndex) < 0 || editing) { return; }
+    focusCell(td);
+    if (lastPointer === "touch" || lastPointer === "pen") { openPicker(td); }
   });
   table.addEventListener("dblclick", function (e) {
     var td = e.target.closest("td");
-    if (td && td === active && !ro && !lockOf(td)) { openEditor(td, saved(td), "text"); }
+    if (td && td === activeCell() && !ro && !lockOf(td)) { openEditor(td, saved(td), "text"); }
   });
 
   // ---- saving: one queue, in order, nothing dropped ------------------------------------
   function setState(td, state) {
+    if (!td) { return; }
     td.classList.remove("sv", "ok", "er", "fl", "hn");
     if (state) { td.classList.add(state); }
   }
 
   function edit(td, text, extra, event) {
-    if (!confirmed.has(td)) { confirmed.set(td, td.textContent); }
+    var pupil = pupilOf(td), key = keyOf(td), ck = pupil + ":" + key;
+    if (!Object.prototype.hasOwnProperty.call(confirmed, ck)) { confirmed[ck] = td.textContent; }
     td.textContent = text;
     setState(td, "sv");
-    var job = { td: td, text: text, comment: extra.comment, notice: extra.notice,
+    var job = { kind: isFinal(td) ? "final" : "cell", pupil: pupil, key: key, text: text,
+                comment: extra.comment, notice: extra.notice,
                 t0: event ? event.timeStamp : performance.now() };
-    queue = queue.filter(function (j) { return j.td !== td; });
-    failed = failed.filter(function (j) { return j.td !== td; });
-    queue.push(job);
-    showRetry();
-    pump();
+    queue = queue.filter(function (j) { return j.pupil !== pupil || j.key !== key; });
+    failed = failed.filter(function (j) { return j.pupil !== pupil || j.key !== key; });
+    enqueue(job);
+  }
+
+  function enqueue(job) { queue.push(job); showRetry(); pump(); }
+
+  function request(job) {
+    var url, values = {}, target, swap = "outerHTML";
+    if (job.kind === "cell" || job.kind === "final") {
+      target = cellAt(job.pupil, job.key);
+      values = { pupil: job.pupil, value: job.text, old: confirmed[job.pupil + ":" + job.key] };
+      if (job.kind === "final") {
+        url = D.urlFinal;
+        values.kind = job.key;
+        values.period = D.period;
+        if (job.notice) { values.told = job.notice.told; values.told_on = job.notice.on || ""; }
+      } else {
+        url = D.urlCell.replace("/0/", "/" + job.key.slice(1) + "/");
+        if (job.comment !== undefined) { values.comment = job.comment; }
+      }
+    } else {
+      var col = columnOf("l" + job.lesson);
+      target = heads[col];
+      url = D["url" + job.kind].replace("/0/", "/" + job.lesson + "/");
+      values = job.values;
+      values.col = col + 1;  // the column's place among the row's children (1 = the name)
+      swap = job.kind === "Wt" ? "outerHTML" : "none";
+    }
+    return htmx.ajax("POST", url, { source: target || table, target: target || table,
+                                    swap: swap, values: values });
   }
 
   function pump() {
     if (busy || !queue.length) { return; }
-    var job = queue.shift(), td = job.td, tr = td.parentNode, body = new URLSearchParams(), url;
-    body.set("pupil", tr.dataset.p);
-    body.set("value", job.text);
-    body.set("old", saved(td));
-    if (isFinal(td)) {
-      url = D.urlFinal;
-      body.set("kind", head(td).dataset.f);
-      body.set("period", D.period);
-      if (job.notice) { body.set("told", job.notice.told); body.set("told_on", job.notice.on || ""); }
-    } else {
-      url = D.urlCell.replace("/0/", "/" + head(td).dataset.l + "/");
-      if (job.comment !== undefined) { body.set("comment", job.comment); }
-    }
-    busy = true;
+    if (!window.htmx) { window.addEventListener("load", pump, { once: true }); return; }
+    var job = busy = queue.shift();
     say(D.tSaving);
-    fetch(url, { method: "POST", body: body, credentials: "same-origin",
-                 headers: { "X-CSRFToken": csrf, "Accept": "application/json" } })
-      .then(function (r) {
-        return r.json().then(function (data) { return { r: r, data: data }; },
-                             function () { return { r: r, data: null }; });
-      })
-      .then(function (res) { busy = false; done(job, res.r, res.data); pump(); },
-            function () { busy = false; fail(job); pump(); });
+    request(job).then(function () {
+      busy = null;
+      if (job.status === 0 || job.status >= 500) { fail(job); } else { done(job); }
+      pump();
+    }, function () { busy = null; fail(job); pump(); });
   }
 
-  function newer(td) { return queue.some(function (j) { return j.td === td; }); }
+  function newer(job) {
+    return queue.some(function (j) { return j.pupil === job.pupil && j.key === job.key; });
+  }
 
-  function done(job, r, data) {
-    var td = job.td;
-    if (r.ok && data && data.ok) {
-      confirmed.set(td, data.text);
-      if (!newer(td)) {
-        td.textContent = data.text;
-        setState(td, "ok");
-        if (data.comment !== undefined) { td.title = data.comment; td.classList.toggle("c", !!data.comment); }
-      }
-      if (data.avg !== undefined) {
-        var cells = td.parentNode.querySelectorAll(".avg, .pr");
-        cells[0].textContent = data.avg; cells[1].textContent = data.pred || "";
-      }
-      say(D.tSaved + ": " + (data.text || "—") + (failed.length ? " · " + D.tFailed : ""));
-      table.dispatchEvent(new CustomEvent("journal:saved", { detail: { ms: performance.now() - job.t0 } }));
+  // Every answer passes here before htmx swaps it: note what the server holds, let refusals
+  // (4xx with X-Journal-Refused) swap in, and keep a cell that changed again meanwhile.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var job = busy;
+    var config = e.detail.requestConfig;
+    if (!job || !config || config.verb !== "post" || !table.contains(config.elt)) { return; }
+    var xhr = e.detail.xhr;
+    job.status = xhr.status;
+    job.refused = !!xhr.getResponseHeader("X-Journal-Refused");
+    if (job.refused) { e.detail.shouldSwap = true; e.detail.isError = false; }
+    else if (xhr.status >= 400 && xhr.status < 500) {
+      var tpl = document.createElement("template");
+      tpl.innerHTML = xhr.responseText;
+      job.error = (tpl.content.textContent || "").replace(/\s+/g, " ").trim();
+      e.detail.shouldSwap = false;
+      e.detail.isError = false;
       return;
     }
-    if (!data || r.status >= 500) { fail(job); return; }
-    if (data.ask === "notice") { askNotice(job, data.error); return; }
-    if (data.text !== undefined && data.text !== null) { confirmed.set(td, data.text); }
-    if (!newer(td)) { td.textContent = saved(td); setState(td, "er"); td.title = data.error; }
-    say(data.error);
+    if (job.pupil && e.detail.shouldSwap) {
+      var frag = document.createElement("template");
+      frag.innerHTML = xhr.responseText;
+      var main = frag.content.firstElementChild;
+      if (main && main.tagName === "TD" && !main.hasAttribute("hx-swap-oob")) {
+        confirmed[job.pupil + ":" + job.key] = main.textContent;
+      }
+      var here = cellAt(job.pupil, job.key);
+      if (newer(job) || (editing && editing.td === here)) { e.detail.shouldSwap = false; }
+    }
+  });
+
+  function done(job) {
+    if (job.error) {  // refused without a fragment (a 403, 404 or an expired form)
+      setState(job.pupil ? cellAt(job.pupil, job.key) : null, "er");
+      say(job.error, true);
+      return;
+    }
+    refreshActive();
+    if (job.refused) { return; }
+    if (failed.length) { say(D.tFailed, true); }
+    if (job.pupil && !newer(job)) {
+      table.dispatchEvent(new CustomEvent("journal:saved", { detail: { ms: performance.now() - job.t0 } }));
+    }
   }
 
   function fail(job) {
-    setState(job.td, "fl");
+    setState(job.pupil ? cellAt(job.pupil, job.key) : null, "fl");
     failed.push(job);
     showRetry();
-    say(D.tFailed);
+    say(D.tFailed, true);
   }
 
   function showRetry() {
     retryBtn.hidden = failed.length === 0;
-    retryBtn.textContent = retryBtn.textContent.replace(/\s*\(\d+\)$/, "") + (failed.length ? " (" + failed.length + ")" : "");
+    retryBtn.textContent = retryBtn.dataset.label + (failed.length ? " (" + failed.length + ")" : "");
   }
 
   retryBtn.addEventListener("click", function () {
     var jobs = failed;
     failed = [];
-    jobs.forEach(function (j) { setState(j.td, "sv"); j.t0 = performance.now(); queue.push(j); });
+    jobs.forEach(function (j) {
+      j.status = undefined; j.error = undefined; j.refused = false; j.t0 = performance.now();
+      if (j.pupil) { setState(cellAt(j.pupil, j.key), "sv"); }
+      queue.push(j);
+    });
     showRetry();
     pump();
   });
@@ -263,95 +359,134 @@
   window.addEventListener("beforeunload", function (e) {
     if (queue.length || failed.length || busy) { e.preventDefault(); e.returnValue = ""; }
   });
+  document.addEventListener("htmx:afterSettle", refreshActive);
 
   // ---- period mark below the predicted one: were the parents told? ---------------------
   var dialog = document.getElementById("jnotice");
-  function askNotice(job, message) {
-    document.getElementById("jnotice-text").textContent = message;
+  document.addEventListener("journal:notice", function (e) {
+    var job = busy;
+    if (!job || !dialog) { return; }
+    document.getElementById("jnotice-text").textContent = e.detail.text || "";
     dialog.returnValue = "";
     dialog.showModal();
     dialog.addEventListener("close", function onClose() {
       dialog.removeEventListener("close", onClose);
-      var form = dialog.querySelector("form");
-      if (dialog.returnValue === "ok") {
-        edit(job.td, job.text, { notice: { told: form.told.value, on: form.told_on.value } });
-      } else {
-        job.td.textContent = saved(job.td);
-        setState(job.td, "er");
-        say(message);
+      var form = dialog.querySelector("form"), td = cellAt(job.pupil, job.key);
+      if (dialog.returnValue === "ok" && td) {
+        edit(td, job.text, { notice: { told: form.told.value, on: form.told_on.value } });
       }
-      focusCell(job.td);
+      if (td) { focusCell(td); }
+    });
+  });
+
+  // ---- the touch mark picker ---------------------------------------------------------------
+  function openPicker(td) {
+    if (!pick || !window.htmx) { return; }
+    var h = head(td), url = D.urlPicker + "?pupil=" + pupilOf(td);
+    url += h.dataset.l ? "&kind=lesson&lesson=" + h.dataset.l : "&kind=" + h.dataset.f + "&period=" + D.period;
+    pick.hidden = false;
+    document.body.classList.add("jpicking");
+    htmx.ajax("GET", url, { source: td, target: pick, swap: "innerHTML" }).then(function () {
+      td.scrollIntoView({ block: "nearest", inline: "nearest" });
     });
   }
 
-  // ---- column actions --------------------------------------------------------------------
+  function closePicker() {
+    if (!pick || pick.hidden) { return; }
+    pick.hidden = true;
+    pick.textContent = "";
+    document.body.classList.remove("jpicking");
+    var td = activeCell();
+    if (td) { td.focus({ preventScroll: true }); }
+  }
+
+  if (pick) {
+    pick.addEventListener("click", function (e) {
+      var b = e.target.closest("button");
+      var td = activeCell();
+      if (!b || !td || b.disabled) { return; }
+      var act = b.dataset.act, v = b.dataset.v;
+      if (act === "close") { closePicker(); return; }
+      if (act === "second") { second = !second; b.setAttribute("aria-pressed", second ? "true" : "false"); return; }
+      if (act === "comment") {
+        var form = pick.querySelector(".jpick-comment");
+        form.hidden = false;
+        form.querySelector("input").focus();
+        return;
+      }
+      if (act === "clear") { edit(td, "", {}); closePicker(); return; }
+      var moved = false;
+      if (act === "late") { edit(td, D.late + marksOf(td.textContent), {}); move(0, 1); moved = true; }
+      else if (v !== undefined && /^[0-9]+$/.test(v)) { moved = typeDigit(td, v, null, true); }
+      else if (v !== undefined && isFinal(td)) { edit(td, v, {}); move(0, 1); moved = true; }
+      else if (v !== undefined) { moved = typeChar(td, v); }
+      if (!moved) { return; }
+      var next = activeCell();
+      if (next && next !== td) { openPicker(next); } else { closePicker(); }  // the last pupil
+    });
+    pick.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var td = activeCell(), input = e.target.querySelector("input");
+      if (td && input) { edit(td, td.textContent, { comment: input.value.trim() }); closePicker(); }
+    });
+    pick.addEventListener("keydown", function (e) { if (e.key === "Escape") { closePicker(); } });
+  }
+
+  // ---- column actions ------------------------------------------------------------------------
   var bar = document.getElementById("jbar");
-  function lessonOf(td) { return td && head(td).dataset.l; }
   function syncBar(td) {
     if (!bar) { return; }
     var h = head(td), isLesson = !!h.dataset.l, locked = !!lockOf(td);
-    var label = document.getElementById("jbar-lesson");
-    label.textContent = isLesson ? h.firstChild.textContent : h.textContent;
+    document.getElementById("jbar-lesson").textContent = isLesson ? h.firstChild.textContent : h.textContent;
     bar.querySelectorAll("button, select").forEach(function (el) { el.disabled = !isLesson || locked; });
-    if (isLesson && h.dataset.w) { document.getElementById("jwt").value = h.dataset.w; }
+    if (isLesson) { document.getElementById("jwt").value = h.dataset.w || ""; }
   }
 
-  function post(url, body, then) {
-    fetch(url, { method: "POST", body: body, credentials: "same-origin",
-                 headers: { "X-CSRFToken": csrf, "Accept": "application/json" } })
-      .then(function (r) { return r.json(); })
-      .then(function (data) { if (data.ok) { then(data); } else { say(data.error); } },
-            function () { say(D.tFailed); });
-  }
-
-  function columnCells(td) {
-    var out = [];
-    for (var r = 0; r < rows.length; r++) { out.push(rows[r].cells[td.cellIndex]); }
-    return out;
+  function columnJob(kind, values) {
+    var td = activeCell();
+    if (!td || !head(td).dataset.l) { return; }
+    enqueue({ kind: kind, lesson: head(td).dataset.l, values: values, t0: performance.now() });
   }
 
   if (bar) {
+    bar.hidden = false;  // the column actions need this script; without it the lesson page has forms
     document.getElementById("jpresent").addEventListener("click", function () {
-      var td = active, id = lessonOf(td);
-      if (!id) { return; }
-      var cells = columnCells(td);
-      var absent = cells.filter(function (c) { return c.textContent[0] === D.absent; });
-      if (absent.length && !window.confirm(D.tPresent)) { return; }
-      post(D.urlAtt.replace("/0/", "/" + id + "/"), new URLSearchParams(), function () {
-        absent.forEach(function (c) { c.textContent = ""; confirmed.set(c, ""); setState(c, "ok"); });
-        say(D.tSaved);
-        focusCell(td);
-      });
+      var td = activeCell();
+      if (!td) { return; }
+      var col = td.cellIndex, absent = false;
+      for (var r = 0; r < rows.length; r++) { if (rows[r].cells[col].textContent[0] === D.absent) { absent = true; } }
+      if (absent && !window.confirm(D.tPresent)) { return; }
+      columnJob("Att", {});
     });
     document.getElementById("jfill").addEventListener("click", function () {
-      var td = active, id = lessonOf(td), value = document.getElementById("jfill-v").value;
-      if (!id) { return; }
-      post(D.urlFill.replace("/0/", "/" + id + "/"), new URLSearchParams({ value: value }), function (data) {
-        data.pupils.forEach(function (p) {
-          var c = byPupil[p].cells[td.cellIndex];
-          var text = c.textContent[0] === D.late ? D.late + value : value;
-          c.textContent = text; confirmed.set(c, text); setState(c, "ok");
-        });
-        say(D.tSaved + ": " + data.pupils.length);
-        focusCell(td);
-      });
+      columnJob("Fill", { value: document.getElementById("jfill-v").value });
     });
     document.getElementById("jwt").addEventListener("change", function (e) {
-      var td = active, id = lessonOf(td), select = e.target;
-      if (!id) { return; }
-      post(D.urlWt.replace("/0/", "/" + id + "/"), new URLSearchParams({ work_type: select.value }), function (data) {
-        head(td).dataset.w = select.value;
-        say(D.tSaved + ": " + data.name + " (" + data.weight + ")");
-      });
+      columnJob("Wt", { work_type: e.target.value });
     });
   }
 
-  // ---- start: today's column in view, its first cell ready for typing -----------------
-  var start = lessonCols[+D.today || 0];
-  if (rows.length && start !== undefined) {
-    var cell = rows[0].cells[start];
-    heads[start].scrollIntoView({ block: "nearest", inline: "center" });
-    if (!ro) { focusCell(cell); } else { cell.tabIndex = 0; active = cell; }
+  // ---- start: today's column in view beside the names and the averages ----------------------
+  function stickyRight() {
+    var r = rows[0] || table.tHead.rows[0], w = 0;
+    r.querySelectorAll(".avg, .pr").forEach(function (c) {
+      if (getComputedStyle(c).position === "sticky") { w += c.offsetWidth; }
+    });
+    return w;
+  }
+
+  function showToday() {
+    var th = table.tHead.querySelector("th[data-t]");
+    if (!th) { return; }
+    var want = th.offsetLeft + th.offsetWidth - (wrap.clientWidth - stickyRight());
+    wrap.scrollLeft = Math.max(0, want);
+  }
+
+  var todayHead = table.tHead.querySelector("th[data-t]");
+  if (rows.length && todayHead) {
+    var first = rows[0].cells[todayHead.cellIndex];
+    if (!ro) { focusCell(first, true); } else { first.tabIndex = 0; at = { r: 0, c: first.cellIndex }; }
+    showToday();
   }
 
   // ---- the columns away from today: moved in from <template id="jrest"> after the first
@@ -363,18 +498,19 @@
     var src = tpl.content.querySelector("table"), before = +tpl.dataset.before;
     var from = [src.tHead.rows[0]].concat([].slice.call(src.tBodies[0].rows));
     var to = [table.tHead.rows[0]].concat([].slice.call(rows));
-    var shown = lessonCols.length, wrap = document.getElementById("jwrap");
-    var anchor = heads[lessonCols[+D.today || 0]] || heads[0], x = anchor.getBoundingClientRect().left;
+    var shown = lessonCols.length;
+    var anchor = todayHead || heads[0], x = anchor.getBoundingClientRect().left;
     for (var r = 0; r < to.length && r < from.length; r++) {
-      var first = to[r].cells[1], after = to[r].cells[1 + shown], head = document.createDocumentFragment();
+      var firstCell = to[r].cells[1], after = to[r].cells[1 + shown], lead = document.createDocumentFragment();
       var cells = [].slice.call(from[r].cells);
       for (var c = 0; c < cells.length; c++) {
-        if (c < before) { head.appendChild(cells[c]); } else { to[r].insertBefore(cells[c], after); }
+        if (c < before) { lead.appendChild(cells[c]); } else { to[r].insertBefore(cells[c], after); }
       }
-      to[r].insertBefore(head, first);
+      to[r].insertBefore(lead, firstCell);
     }
     tpl.parentNode.removeChild(tpl);
     indexColumns();
+    if (at.c > 0) { at.c += before; }
     table.querySelector("col.cl").span = lessonCols.length;
     wrap.scrollLeft += anchor.getBoundingClientRect().left - x;
     table.dataset.ready = "1";

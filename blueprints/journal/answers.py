@@ -1,0 +1,174 @@
+"""What the journal's saves answer: HTML fragments for htmx, a redirect for a plain form.
+
+An htmx save is answered with the saved (or refused) cell itself, which htmx puts in place of
+the cell the teacher typed in, and out-of-band pieces: the row's average and predicted mark,
+the status line. A refusal carries the header X-Journal-Refused so journal.js lets htmx swap
+it in although its status is 4xx: the cell shows what the server holds and why it refused.
+Without htmx (a plain form on the lesson page, a screen reader, no JavaScript) the same save
+answers with a redirect back and a flashed message.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Response, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.common import is_htmx, safe_next
+from blueprints.journal import cells
+from extensions import db
+from models import Lesson, StudyPeriod, SubjectPage
+from services import clock, entries, lesson_gen, policy
+from services import grid as grid_service
+from services import journal as rules
+from services import school as school_service
+
+REFUSED = "X-Journal-Refused"
+
+
+def _fragment(body: str, status: int = 200, refused: bool = False) -> Response:
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    if refused:
+        response.headers[REFUSED] = "1"
+    return response
+
+
+def back(default: str, message: str, category: str = "success") -> Response:
+    """A plain form's answer: flash the message and go back where the form said."""
+    flash(message, category)
+    return redirect(safe_next(request.form.get("next")) or default, 303)
+
+
+def lesson_url(lesson: Lesson) -> str:
+    return url_for("lessons.lesson", lesson_id=lesson.id)
+
+
+def lesson_url_prefix() -> str:
+    """The lesson page's URL without the id: column heads link to prefix + id."""
+    return url_for("lessons.lesson", lesson_id=0)[:-1]
+
+
+def sees_reasons(page: SubjectPage):
+    """The per-pupil question the grid asks before it shows an absence reason."""
+    return lambda row: policy.can_see_absence_reason_on_page(current_user, page, row.pupil)
+
+
+# -- one cell -------------------------------------------------------------------------------
+
+def cell_saved(result: entries.CellResult, pupil_id: int, lesson: Lesson) -> Response:
+    """The saved cell, the row's new average and prediction, "Saved: 5"."""
+    absent, late = cells.letters()
+    text = result.cell.text(absent=absent, late=late)
+    if not is_htmx():
+        return back(lesson_url(lesson), _("Saved") + ": " + (text or "—"))
+    body = (cells.lesson_cell(text, result.comment, state="ok")
+            + cells.average_cells(pupil_id, result.average, result.predicted, oob=True)
+            + cells.status_line(_("Saved") + ": " + (text or "—")))
+    return _fragment(body)
+
+
+def cell_refused(error: Exception, lesson_id: int, pupil_id: int | None) -> Response:
+    """The cell as the server holds it, marked refused with the reason; nothing changed."""
+    db.session.rollback()
+    message = getattr(error, "message", str(error))
+    status = getattr(error, "status", 422)
+    if not is_htmx():
+        lesson = db.session.get(Lesson, lesson_id)
+        return back(lesson_url(lesson) if lesson else url_for("journal.index"), message, "error")
+    text = comment = ""
+    if pupil_id is not None:
+        current, marks, _att = entries.current_cell(lesson_id, pupil_id)
+        absent, late = cells.letters()
+        text = current.text(absent=absent, late=late)
+        comment = marks[0].comment if marks else ""
+    body = (cells.lesson_cell(text, comment, state="er", title=message)
+            + cells.status_line(message, error=True))
+    return _fragment(body, status, refused=True)
+
+
+def refused(error: Exception) -> Response:
+    """A refusal that concerns no one cell (a whole column, the work type): the status line."""
+    db.session.rollback()
+    message = getattr(error, "message", str(error))
+    if not is_htmx():
+        return back(url_for("journal.index"), message, "error")
+    return _fragment(cells.status_line(message, error=True), getattr(error, "status", 422),
+                     refused=True)
+
+
+# -- a whole column -------------------------------------------------------------------------
+
+def lesson_grid(page: SubjectPage, lesson: Lesson) -> grid_service.Grid:
+    """The grid of the period the lesson is in, as the page shows it."""
+    periods = school_service.periods_of(page.school_class)
+    period = rules.period_of_date(periods, lesson.date) or periods[-1]
+    return grid_service.load_grid(page, period, periods, school_service.the_school())
+
+
+def column_saved(page: SubjectPage, lesson: Lesson, column: int, message: str) -> Response:
+    """Every pupil's cell of the lesson (at child `column` of each row), their averages and
+    predictions, and the status line."""
+    if not is_htmx():
+        return back(lesson_url(lesson), message)
+    grid = lesson_grid(page, lesson)
+    body = ""
+    if column > 1:
+        body = cells.column_cells(grid, lesson.id, column, sees_reasons(page))
+    return _fragment(body + cells.status_line(message))
+
+
+def work_type_saved(page: SubjectPage, lesson: Lesson, message: str) -> Response:
+    """The lesson's column head (its work type and window) and every row's average."""
+    if not is_htmx():
+        return back(lesson_url(lesson), message)
+    grid = lesson_grid(page, lesson)
+    cols, _reasons, _today = grid_service.columns(
+        grid, policy.can_write_page(current_user, page),
+        lambda x: policy.can_write_lesson(current_user, x), clock.today())
+    col = next(c for c in cols if c.lesson.id == lesson.id)
+    body = cells.head_cell(col, lesson_url_prefix())
+    body += "".join(cells.average_cells(r.pupil.id, r.average, r.predicted, oob=True)
+                    for r in grid.rows)
+    return _fragment(body + cells.status_line(message))
+
+
+# -- period and year marks ------------------------------------------------------------------
+
+def final_saved(kind: str, mark: tuple[int | None, str | None] | None, notice: bool | None,
+                page: SubjectPage, period: StudyPeriod) -> Response:
+    label = rules.final_label(*mark) if mark else ""
+    if not is_htmx():
+        return back(url_for("journal.page", page_id=page.id, period=period.id),
+                    _("Saved") + ": " + (label or "—"))
+    return _fragment(cells.final_cell(kind, mark, notice, state="ok")
+                     + cells.status_line(_("Saved") + ": " + (label or "—")))
+
+
+def final_refused(error: Exception, kind: str, page: SubjectPage, pupil_id: int | None,
+                  period: StudyPeriod | None) -> Response:
+    """The mark as stored, marked refused; a mark below the predicted one asks the question
+    "were the parents told?" (the dialog of the grid opens on the journal:notice event)."""
+    db.session.rollback()
+    message = getattr(error, "message", str(error))
+    if not is_htmx():
+        return back(url_for("journal.page", page_id=page.id), message, "error")
+    mark = notice = None
+    if pupil_id is not None and period is not None:
+        mark, notice = entries.stored_final(page, pupil_id, kind, period)
+    ask = isinstance(error, entries.NeedsNotice)
+    body = cells.final_cell(kind, mark, notice, state="" if ask else "er",
+                            title="" if ask else message)
+    body += cells.status_line(message, error=not ask)
+    response = _fragment(body, getattr(error, "status", 422), refused=True)
+    if ask:
+        response.headers["HX-Trigger"] = json.dumps({"journal:notice": {"text": message}})
+    return response
+
+
+def ensure_lessons(page: SubjectPage, period: StudyPeriod) -> None:
+    """Lessons of the timetable that the period still lacks, committed at once (a short write
+    of its own, before the page renders: never hold the write lock while rendering)."""
+    if lesson_gen.ensure_lessons(page, period):
+        db.session.commit()
