@@ -114,7 +114,17 @@ def _security_headers(response):
         response.headers["Cache-Control"] = "private, no-store"
     if request.headers.get("HX-Request"):
         response.vary.add("HX-Request")
+    _refusal_as_200(response)
     return response
+
+
+def _refusal_as_200(response) -> None:
+    """A form refused (422) or in conflict (409) answers 200 with the form and its errors,
+    and the real status in X-Refused-Status: browsers log every 4xx answer, a page or an htmx
+    request, as a console error, and a teacher's typo is not an error of the page."""
+    if response.status_code in (409, 422):
+        response.headers["X-Refused-Status"] = str(response.status_code)
+        response.status_code = 200
 
 
 def _csrf_error(error: CSRFError):

@@ -77,3 +77,13 @@ def answer(html: str) -> Answer:
             key = value.split(":", 1)[1] if ":" in value else "#" + element.attrs.get("id", "")
             oob[key] = element
     return Answer(main, oob)
+
+
+def status(response) -> int:
+    """The status an answer stands for: an htmx refusal is sent as 200 (browsers log 4xx
+    requests as console errors) with the real status in X-Refused-Status or
+    X-Journal-Refused."""
+    for header in ("X-Journal-Refused", "X-Refused-Status"):
+        if response.headers.get(header):
+            return int(response.headers[header])
+    return response.status_code

@@ -5,6 +5,7 @@ import pytest
 
 from extensions import db
 from models import Bell, School, Subject, WorkType
+from tests.fragments import status
 
 
 @pytest.mark.parametrize("username", ["director", "teacher", "mum", "anna", "secretary"])
@@ -29,7 +30,7 @@ def test_add_a_subject_and_refuse_a_duplicate_code(school, login):
     assert ok.status_code == 302
     dup = client.post("/admin/subjects/new", data={"code": "chem", "name_ru": "Химия 2",
                                                   "name_kk": "Химия 2"})
-    assert dup.status_code == 422
+    assert status(dup) == 422
     assert "совпадают с другой строкой" in dup.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(Subject)
                              .where(Subject.code == "chem")) == 1
@@ -48,7 +49,7 @@ def test_edit_a_work_type_in_place_with_htmx(school, login):
     assert db.session.get(WorkType, wt.id).weight == 6
     bad = client.post(f"/admin/work-types/{wt.id}", data={**data, "weight": "11"},
                       headers={"HX-Request": "true"})
-    assert bad.status_code == 422 and 'class="field-error"' in bad.get_data(as_text=True)
+    assert status(bad) == 422 and 'class="field-error"' in bad.get_data(as_text=True)
     assert db.session.get(WorkType, wt.id).weight == 6
 
 
@@ -56,7 +57,7 @@ def test_bell_end_before_start_is_refused_by_the_database(school, login):
     client = login("admin")
     response = client.post("/admin/bells/new", data={"number": "1", "starts": "09:00",
                                                     "ends": "08:15"})
-    assert response.status_code == 422
+    assert status(response) == 422
     assert db.session.scalar(db.select(db.func.count()).select_from(Bell)) == 0
 
 
@@ -91,7 +92,7 @@ def test_class_teacher_choice_is_limited_to_teachers(school, login):
     assert client.post("/admin/classes/new", data=data).status_code == 302
     bad = client.post("/admin/classes/new", data={**data, "letter": "Г",
                                                   "class_teacher_id": "999999"})
-    assert bad.status_code == 422
+    assert status(bad) == 422
 
 
 def test_school_settings(school, login):
@@ -108,7 +109,7 @@ def test_school_settings(school, login):
     assert (settings.lock_days_current, settings.round_up_from) == (3, 0.6)
     assert settings.allow_mark_one is False
     bad = client.post("/admin/settings", data={**data, "lock_days_current": "-1"})
-    assert bad.status_code == 422
+    assert status(bad) == 422
     assert db.session.scalar(db.select(School)).lock_days_current == 3
 
 
@@ -124,7 +125,7 @@ def test_grades_without_marks_are_stored_clean(school, login, typed, stored):
 def test_grades_without_marks_refuse_what_is_not_a_grade(school, login, typed):
     client = login("admin")
     response = client.post("/admin/settings", data={**SETTINGS, "no_marks_grades": typed})
-    assert response.status_code == 422
+    assert status(response) == 422
     assert "не является классом" in response.text
     assert db.session.scalar(db.select(School)).no_marks_grades == "1"
 
@@ -132,7 +133,7 @@ def test_grades_without_marks_refuse_what_is_not_a_grade(school, login, typed):
 def test_an_unknown_time_zone_is_refused(school, login):
     client = login("admin")
     response = client.post("/admin/settings", data={**SETTINGS, "timezone": "Mars/Olympus"})
-    assert response.status_code == 422
+    assert status(response) == 422
     assert db.session.scalar(db.select(School)).timezone == "Asia/Almaty"
     ok = client.post("/admin/settings", data={**SETTINGS, "timezone": "Europe/Moscow"})
     assert ok.status_code == 302
@@ -144,7 +145,7 @@ def test_a_bad_time_says_how_to_write_it(school, login, typed):
     client = login("admin")
     response = client.post("/admin/bells/new", data={"number": "1", "starts": typed,
                                                     "ends": "09:45"})
-    assert response.status_code == 422
+    assert status(response) == 422
     assert "ЧЧ:ММ" in response.text and "Заполните это поле" not in response.text
     assert db.session.scalar(db.select(db.func.count()).select_from(Bell)) == 0
 
@@ -155,7 +156,7 @@ def test_overlapping_bells_are_refused(school, login):
                                                 "ends": "09:15"}).status_code == 302
     response = client.post("/admin/bells/new", data={"number": "2", "starts": "09:10",
                                                     "ends": "09:55"})
-    assert response.status_code == 422 and "пересекается" in response.text
+    assert status(response) == 422 and "пересекается" in response.text
     assert client.post("/admin/bells/new", data={"number": "2", "starts": "09:25",
                                                 "ends": "10:10"}).status_code == 302
     assert db.session.scalar(db.select(db.func.count()).select_from(Bell)) == 2

@@ -11,6 +11,7 @@ from markupsafe import escape
 from extensions import db
 from models import AuditEvent, Lesson, Mark, PlanItem, TimetableSlot, User
 from services import lessons as svc
+from tests.fragments import status
 from tests.text import ru
 
 DAY = dt.date(2026, 11, 23)  # TODAY, a Monday of quarter 2
@@ -90,7 +91,7 @@ def test_substitute_writes_that_lesson_only(school, lesson, login):
     assert lesson.topic == "Замена" and another.topic == ""
     # The substitute cannot hand the lesson on or remove themselves.
     response = client.post(f"/lessons/{lesson.id}", data=form(substitute_id=""))
-    assert response.status_code == 422
+    assert status(response) == 422
 
 
 def test_other_teacher_who_reads_the_page_gets_403(school, login):
@@ -150,7 +151,7 @@ def test_length_limits_at_the_boundary(school, lesson, login, field, limit, mess
     too_long = "ж" * (limit + 1)
     bad = client.post(f"/lessons/{lesson.id}", data=form(**{field: too_long}),
                       headers={"HX-Request": "true"})
-    assert bad.status_code == 422
+    assert status(bad) == 422
     body = bad.get_data(as_text=True)
     assert str(escape(ru(message, max=limit, now=limit + 1))) in body
     assert too_long in body  # nothing the teacher typed is lost
@@ -169,7 +170,7 @@ def test_bad_choices_are_refused_with_a_message(school, lesson, login):
             ({"substitute_id": str(school.t_staff.id)}, substitute),  # the page's own teacher
             ({"plan_item_id": "12345"}, "Choose a topic from the plan of this subject and grade.")):
         response = client.post(f"/lessons/{lesson.id}", data=form(**data))
-        assert response.status_code == 422, data
+        assert status(response) == 422, data
         assert str(escape(ru(message))) in response.get_data(as_text=True), data
 
 
@@ -189,7 +190,7 @@ def test_year_closed_page_refuses_edits(school, lesson, login):
                 "changed. A deputy director can make a correction.", day=ru_day(DAY))
     assert str(escape(closed)) in client.get(f"/lessons/{lesson.id}").get_data(as_text=True)
     response = client.post(f"/lessons/{lesson.id}", data=form(topic="Поздно"))
-    assert response.status_code == 422
+    assert status(response) == 422
     db.session.refresh(lesson)
     assert lesson.topic == ""
 
@@ -302,7 +303,7 @@ def test_extra_lesson_refusals(school, lesson, login, day, number, message):
     response = login("teacher").post(f"/pages/{school.maths5.id}/lessons/new",
                                      data={"day": day, "number": str(number)},
                                      headers={"HX-Request": "true"})
-    assert response.status_code == 422
+    assert status(response) == 422
     if message is None:
         expected = "field-error"
     else:

@@ -2,8 +2,9 @@
 
 An htmx save is answered with the saved (or refused) cell itself, which htmx puts in place of
 the cell the teacher typed in, and out-of-band pieces: the row's average and predicted mark,
-the status line. A refusal carries the header X-Journal-Refused so journal.js lets htmx swap
-it in although its status is 4xx: the cell shows what the server holds and why it refused.
+the status line. A refusal carries the header X-Journal-Refused (with the status it stands
+for: 403 locked, 404 not on the page, 409 changed meanwhile, 422 not a mark): the cell shows
+what the server holds and why it refused.
 Without htmx (a plain form on the lesson page, a screen reader, no JavaScript) the same save
 answers with a redirect back and a flashed message.
 """
@@ -28,10 +29,13 @@ REFUSED = "X-Journal-Refused"
 
 
 def _fragment(body: str, status: int = 200, refused: bool = False) -> Response:
-    response = make_response(body, status)
+    """An htmx answer. A refusal is still a 200 (a browser logs every 4xx request as a
+    console error, and a locked cell is not an error of the page): its status is in the
+    X-Journal-Refused header, which journal.js reads."""
+    response = make_response(body, 200)
     response.vary.add("HX-Request")
     if refused:
-        response.headers[REFUSED] = "1"
+        response.headers[REFUSED] = str(status)
     return response
 
 

@@ -297,8 +297,7 @@
     var xhr = e.detail.xhr;
     job.status = xhr.status;
     job.refused = !!xhr.getResponseHeader("X-Journal-Refused");
-    if (job.refused) { e.detail.shouldSwap = true; e.detail.isError = false; }
-    else if (xhr.status >= 400 && xhr.status < 500) {
+    if (xhr.status >= 400 && xhr.status < 500) {
       var tpl = document.createElement("template");
       tpl.innerHTML = xhr.responseText;
       job.error = (tpl.content.textContent || "").replace(/\s+/g, " ").trim();

@@ -50,7 +50,8 @@ def data(browser_app):
         db.session.add_all([Attendance(lesson_id=x.id, pupil_id=ids["anna"])
                             for x in (lesson, lit, tuesday)])
         db.session.commit()
-        return {"lesson": lesson.id, "class": ids["c5"], "items": [i.id for i in items]}
+        return {"lesson": lesson.id, "class": ids["c5"], "items": [i.id for i in items],
+                "anna": ids["anna"]}
 
 
 def test_teacher_picks_a_plan_topic_and_saves_homework(t, page, live_server, sign_in, data, shot,
@@ -78,18 +79,46 @@ def test_teacher_picks_a_plan_topic_and_saves_homework(t, page, live_server, sig
     shot(page, "lesson-panel-saved")
 
 
-def test_too_long_topic_is_refused_in_place(t, page, live_server, sign_in, data):
+def test_a_long_paste_is_never_cut_and_the_limit_is_said_before_saving(t, page, live_server,
+                                                                        sign_in, data, shot):
     sign_in("teacher")
     page.goto(f"{live_server}/lessons/{data['lesson']}")
-    page.locator("#topic").fill("я" * 301)
-    expect(page.locator("#topic")).to_have_value("я" * 300)  # the field stops at the limit
-    # Past the browser's limit (an old browser, a paste through devtools) the server refuses.
-    page.locator("#topic").evaluate("el => el.removeAttribute('maxlength')")
-    page.locator("#topic").fill("я" * 301)
+    homework = page.locator("#homework")
+    expect(page.locator("#homework-hint")).to_contain_text(
+        t("At most %(max)d characters.", max=2000))
+    homework.fill("я" * 10_000)  # a paste: the browser keeps every character
+    expect(homework).to_have_value("я" * 10_000)
+    expect(page.locator("#homework-hint .char-count")).to_have_text(t(
+        "Too long: %(n)s characters, at most %(max)s. Shorten it before saving.")
+        % {"n": "10000", "max": "2000"})
+    shot(page, "lesson-homework-too-long")
     page.get_by_role("button", name=t("Save the lesson")).click()
-    expect(page.locator(".field-error")).to_contain_text(
-        t("The topic is too long: at most %(max)d characters.", max=300))
-    expect(page.locator("#topic")).to_have_value("я" * 301)  # nothing typed is lost
+    expect(page.locator(".field-error")).to_contain_text(t(
+        "The homework is too long: %(now)d characters, at most %(max)d.", now=10_000,
+        max=2000))
+    expect(page.locator("#homework")).to_have_value("я" * 10_000)  # nothing typed is lost
+    page.reload()
+    expect(page.locator("#homework")).to_have_value("")  # and nothing was saved
+
+
+def test_homework_keeps_its_lines_and_links_and_is_due_at_the_next_lesson(
+        t, page, live_server, sign_in, data):
+    sign_in("teacher")
+    page.goto(f"{live_server}/lessons/{data['lesson']}")
+    page.locator("#homework").fill("№ 101\nВидео: https://example.org/v?id=1.")
+    page.get_by_role("button", name=t("Save the lesson")).click()
+    expect(page.get_by_role("status")).to_contain_text(t("The lesson is saved."))
+    page.context.clear_cookies()
+    sign_in("mum")
+    page.goto(f"{live_server}/diary/{data['anna']}/homework")
+    item = page.locator(".homework-text", has_text="№ 101")
+    expect(item).to_be_visible()
+    link = item.get_by_role("link")
+    expect(link).to_have_attribute("href", "https://example.org/v?id=1")
+    expect(link).to_have_attribute("rel", "noopener noreferrer nofollow")
+    assert "\n" in item.inner_text()  # the teacher's line break is kept
+    # due on Tuesday, the page's next lesson: the heading of its day says so
+    expect(page.locator("section.day", has=item).locator("h3")).to_contain_text("24")
 
 
 def settled(page) -> None:
