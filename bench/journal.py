@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 from harness import BENCH_PASSWORD, Harness
 
@@ -14,6 +15,7 @@ PUPILS, LESSONS = 32, 70
 FIRST_DAY = dt.date(2026, 9, 1)
 DB_NAME = "journal_32x70"
 TEACHER = "bench_teacher"
+HTMX = {"HX-Request": "true"}  # what the grid's htmx sends: fragments, not a redirect
 
 
 def school_days(start: dt.date, n: int) -> list[dt.date]:
@@ -142,26 +144,55 @@ def run(h: Harness) -> None:
 
     state = {"old": "", "i": 0}
     save_url = f"/journal/lessons/{lesson_id}/cell"
-    client.post(save_url, data={"pupil": pupils[0], "value": ""})  # start from empty
+    start = client.post(save_url, data={"pupil": pupils[0], "value": ""}, headers=HTMX)
+    assert_fragment(start)  # start from empty
 
     def save() -> None:
         value = "5" if state["old"] != "5" else "4"
-        r = client.post(save_url, data={"pupil": pupils[0], "value": value, "old": state["old"]})
-        assert r.status == 200, r.text
+        r = client.post(save_url, data={"pupil": pupils[0], "value": value, "old": state["old"]},
+                        headers=HTMX)
+        assert_fragment(r)
+        assert f">{value}</td>" in r.text, r.text
         state["old"], state["bytes"] = value, len(r.body)
     sql = h.count_sql(save)
     h.time("journal one mark saved", save, 15, n=200, sql_statements=sql)
     h.note("journal mark answer bytes", state["bytes"], 1024)
+    clear = client.post(save_url, data={"pupil": pupils[0], "value": "", "old": state["old"]},
+                        headers=HTMX)
+    assert_fragment(clear)  # leave the cell empty for the browser bench
 
     att_url = f"/journal/lessons/{lesson_id}/attendance"
+    col = today_column(first.text)
     toggle = {"n": 0}
 
     def attendance() -> None:
         toggle["n"] += 1
         absent = pupils[toggle["n"] % 3: toggle["n"] % 3 + 3]
-        r = client.post(att_url, data={"absent": absent})
-        assert r.status == 200, r.text
+        r = client.post(att_url, data={"absent": absent, "col": col}, headers=HTMX)
+        assert_fragment(r)
+        state["att_bytes"] = len(r.body)
     sql = h.count_sql(attendance)
-    h.time("journal lesson attendance (32 pupils)", attendance, 30, n=100, sql_statements=sql)
+    h.time("journal lesson attendance (32 pupils)", attendance, 30, n=100, sql_statements=sql,
+           kb=round(state["att_bytes"] / 1024, 1))
     h.note("journal attendance SQL statements", sql, 10)
-    client.post(att_url, data={})  # leave the column clean for the browser bench
+    # Leave the column clean for the browser bench: everyone present, no marks.
+    assert_fragment(client.post(att_url, data={"col": col}, headers=HTMX))
+
+
+def assert_fragment(r) -> None:
+    """An htmx save answered with its fragment: 200, not refused (X-Journal-Refused)."""
+    assert r.status == 200, (r.status, r.headers.get("location"), r.text[:300])
+    refused = r.headers.get("x-journal-refused")
+    assert not refused, f"refused {refused}: {r.text[:300]}"
+
+
+def today_column(html: str) -> int:
+    """Today's column as the grid sends it (`col`): its 1-based place among each row's children
+    once journal.js has moved the other columns in (1 is the pupil's name): its place in the
+    first frame's head plus the columns of <template id="jrest" data-before> put before it."""
+    head = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)
+    tags = re.findall(r"<th\b[^>]*>", head)
+    place = next((i + 1 for i, tag in enumerate(tags) if re.search(r"\sdata-t=", tag)), None)
+    assert place, "no today's column head (th[data-t]) on the grid page"
+    before = re.search(r'<template id="jrest" data-before="(\d+)"', html)
+    return place + (int(before.group(1)) if before else 0)

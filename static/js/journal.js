@@ -383,11 +383,13 @@
     if (!pick || !window.htmx) { return; }
     var h = head(td), url = D.urlPicker + "?pupil=" + pupilOf(td);
     url += h.dataset.l ? "&kind=lesson&lesson=" + h.dataset.l : "&kind=" + h.dataset.f + "&period=" + D.period;
-    pick.hidden = false;
-    document.body.classList.add("jpicking");
-    htmx.ajax("GET", url, { source: td, target: pick, swap: "innerHTML" }).then(function () {
-      td.scrollIntoView({ block: "nearest", inline: "nearest" });
-    });
+    if (pick.hidden) {
+      pick.hidden = false;
+      document.body.classList.add("jpicking");
+      wrap.scrollIntoView({ block: "start" });  // the grid's top at the screen's top
+    }
+    td.scrollIntoView({ block: "nearest", inline: "nearest" });
+    htmx.ajax("GET", url, { source: td, target: pick, swap: "innerHTML" });
   }
 
   function closePicker() {
