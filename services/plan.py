@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -254,7 +255,7 @@ def _as_int(value: object) -> int | None:
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
     text = str(value or "").strip().rstrip(".")
-    return int(text) if text.isdigit() else None
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None  # not "²", not 10^400
 
 
 def _rows_from_table(table: list[list[object]]) -> list[PlanRow]:

@@ -317,3 +317,56 @@ def test_fewer_marks_than_the_schools_minimum_predict_not_attested(login, school
     school.builder.school.min_marks_for_period = 2
     db.session.commit()
     assert maths().predicted == 5
+
+
+# -- homework on the day it is due (issue 14, defect 8) ----------------------------------------
+
+def test_fridays_homework_is_on_the_homework_tab_all_weekend(login, school, monkeypatch):
+    b = school.builder
+    friday, monday = dt.date(2026, 11, 27), dt.date(2026, 11, 30)
+    b.lesson(school.maths5, friday, 1, homework="№ 40\nhttp://example.org/t", homework_due=monday)
+    b.lesson(school.maths5, monday, 1)
+    db.session.commit()
+    client = login("mum")
+    for day in (friday, dt.date(2026, 11, 28), dt.date(2026, 11, 29), monday):
+        monkeypatch.setattr("services.clock.today", lambda day=day: day)
+        html = client.get(f"/diary/{school.anna.id}/homework").text
+        assert "№ 40" in html, day
+        assert 'id="hw-2026-11-30"' in html  # listed under the day it is due
+        assert '<a href="http://example.org/t"' in html
+    monkeypatch.setattr("services.clock.today", lambda: dt.date(2026, 12, 1))
+    assert "№ 40" not in client.get(f"/diary/{school.anna.id}/homework").text
+
+
+def test_the_week_shows_homework_on_its_due_lesson_and_where_it_was_given(login, school):
+    b = school.builder
+    b.lesson(school.maths5, MON, 1, homework="№ 12", homework_due=WED)
+    b.lesson(school.maths5, WED, 2, topic="Проценты")
+    b.lesson(school.lit5, MON, 2, homework="Стих", homework_due=TUE)  # no literature on Tuesday
+    db.session.commit()
+    week = diary.load_week(school.anna, MON, "ru", MON, False)
+    days = {d.date: d for d in week.days}
+    wed = next(e for e in days[WED].lessons if e.subject == "Математика")
+    mon = next(e for e in days[MON].lessons if e.subject == "Математика")
+    assert wed.due == ["№ 12"] and mon.homework == "№ 12" and mon.homework_due == WED
+    assert [i.text for i in days[TUE].due] == ["Стих"]
+    html = login("mum").get(f"/diary/{school.anna.id}/week/{MON.isoformat()}").text
+    assert html.count("№ 12") == 2  # given on Monday, due on Wednesday
+
+
+def test_the_parents_see_the_teachers_notice_of_a_lower_period_mark(login, school):
+    from models import ParentNotice
+    b = school.builder
+    db.session.add(ParentNotice(page_id=school.maths5.id, pupil_id=school.anna.id,
+                                period_id=b.periods[1].id, parents_told=True,
+                                told_on=dt.date(2026, 11, 20), recorded_by=1))
+    db.session.add(ParentNotice(page_id=school.maths5.id, pupil_id=school.vera.id,
+                                period_id=b.periods[1].id, parents_told=False,
+                                recorded_by=1))
+    db.session.commit()
+    text = ru("The teacher told you on %(date)s that the period mark may be below the "
+              "predicted one.", date="20 ноября")
+    mum = login("mum").get(f"/diary/{school.anna.id}/marks?period={b.periods[1].id}").text
+    assert str(escape(text)) in mum
+    dad = login("dad2").get(f"/diary/{school.vera.id}/marks?period={b.periods[1].id}").text
+    assert "notice-note" not in dad  # "not told" is the teacher's record, not a notice

@@ -137,6 +137,24 @@ def test_subject_teacher_sees_absent_not_the_reason(login, school, lessons):
     assert f'title="{ru("illness")}">н<' in ct_html
 
 
+def test_absence_reasons_are_decided_per_pupil(login, school, lessons):
+    """Moving Анна to a class the subject teacher leads shows that teacher Анна's reason
+    only; the page's class teacher keeps seeing every reason (issue 14, defect 4)."""
+    b = school.builder
+    for pupil in (school.anna, school.vera):
+        db.session.add(Attendance(lesson_id=lessons["two"], pupil_id=pupil.id,
+                                  status="absent", reason="illness"))
+    led = b.school_class(5, "Б", teacher=school.t_staff)
+    school.anna.class_id = led.id  # Анна moved: the subject teacher leads her class now
+    db.session.commit()
+    illness = f'title="{ru("illness")}">н<'
+    teacher = login("teacher").get(f"/journal/pages/{school.maths5.id}").text
+    rows = dict(re.findall(r'<tr id="p(\d+)"(.*?)</tr>', teacher, re.S))
+    assert illness in rows[str(school.anna.id)] and illness not in rows[str(school.vera.id)]
+    ct = login("ct").get(f"/journal/pages/{school.maths5.id}").text
+    assert ct.count(illness) == 2
+
+
 # -- writing one cell ---------------------------------------------------------------------
 
 def saved(response) -> Answer:

@@ -334,3 +334,138 @@ def test_panel_fragment_and_kazakh_work_type_names(school, lesson, login):
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in body
     assert "Бақылау жұмысы" in body and "Контрольная работа" not in body
+
+
+# -- the work type is the journal's rule at every entrance (issue 14, defect 3) ---------------
+
+def _cell(client, lesson_id: int, pupil_id: int, value: str):
+    return client.post(f"/journal/lessons/{lesson_id}/cell", data={
+        "pupil": pupil_id, "value": value, "old": ""}, headers={"HX-Request": "true"})
+
+
+def test_the_lesson_panel_cannot_reopen_locked_marks_by_a_longer_window(school, login):
+    old = school.builder.lesson(school.maths5, DAY - dt.timedelta(days=3), 1)
+    db.session.commit()
+    client = login("teacher")
+    assert status(_cell(client, old.id, school.anna.id, "5")) == 403  # locked after 2 days
+    control = school.builder.work_types["control"]
+    response = client.post(f"/lessons/{old.id}", data=form(work_type_id=str(control.id)))
+    assert status(response) == 422
+    assert str(escape(ru("Marks and absences can be changed for %(days)d days after the "
+                         "lesson.", days=2))) in response.text
+    db.session.refresh(old)
+    assert old.work_type_id is None
+    # and so the control work's 7-day window never opens the mark
+    assert status(_cell(client, old.id, school.anna.id, "5")) == 403
+    assert db.session.scalar(db.select(db.func.count()).select_from(Mark)) == 0
+
+
+def test_a_work_type_changed_from_the_panel_moves_every_mark(school, lesson, login):
+    client = login("teacher")
+    b = school.builder
+    db.session.add_all([
+        Mark(lesson_id=lesson.id, pupil_id=school.anna.id, value=4,
+             work_type_id=b.work_types["lesson"].id),
+        Mark(lesson_id=lesson.id, pupil_id=school.vera.id, value=5,
+             work_type_id=b.work_types["homework"].id)])
+    db.session.commit()
+    control = b.work_types["control"].id
+    assert client.post(f"/lessons/{lesson.id}",
+                       data=form(work_type_id=str(control))).status_code == 303
+    assert set(db.session.scalars(db.select(Mark.work_type_id))) == {control}
+
+
+def test_a_future_lesson_takes_any_work_type(school, login):
+    later = school.builder.lesson(school.maths5, DAY + dt.timedelta(days=7), 1)
+    db.session.commit()
+    control = school.builder.work_types["control"].id
+    response = login("teacher").post(f"/lessons/{later.id}",
+                                     data=form(work_type_id=str(control)))
+    assert response.status_code == 303
+    db.session.refresh(later)
+    assert later.work_type_id == control
+
+
+# -- homework is due at a later lesson (issue 14, defect 8) -------------------------------------
+
+def test_homework_is_due_at_the_next_lesson_by_default(school, lesson, login):
+    nxt = school.builder.lesson(school.maths5, DAY + dt.timedelta(days=3), 1)
+    db.session.commit()
+    client = login("teacher")
+    assert client.post(f"/lessons/{lesson.id}", data=form(homework="№ 5")).status_code == 303
+    db.session.refresh(lesson)
+    assert lesson.homework_due == nxt.date
+
+
+def test_homework_due_day_falls_back_to_the_timetable(school, lesson, rq):
+    db.session.add(TimetableSlot(page_id=school.maths5.id, weekday=3, lesson_number=2,
+                                 valid_from=dt.date(2026, 9, 1), valid_to=dt.date(2027, 5, 31)))
+    db.session.commit()
+    assert svc.next_lesson_date(lesson) == dt.date(2026, 11, 25)  # the Wednesday after
+
+
+@pytest.mark.parametrize(("due", "ok"), [("2026-11-27", True), ("2026-11-23", False),
+                                         ("2026-11-20", False), ("2027-07-01", False),
+                                         ("31.11.2026", False)])
+def test_the_teacher_picks_the_due_day(school, lesson, login, due, ok):
+    client = login("teacher")
+    response = client.post(f"/lessons/{lesson.id}", data=form(homework="№ 5",
+                                                                homework_due=due))
+    db.session.refresh(lesson)
+    if ok:
+        assert response.status_code == 303 and lesson.homework_due == dt.date(2026, 11, 27)
+    else:
+        assert status(response) == 422 and lesson.homework == ""
+
+
+def test_no_homework_no_due_day(school, lesson, login):
+    client = login("teacher")
+    client.post(f"/lessons/{lesson.id}", data=form(homework="№ 5", homework_due="2026-11-27"))
+    client.post(f"/lessons/{lesson.id}", data=form(homework="", homework_due="2026-11-27"))
+    db.session.refresh(lesson)
+    assert lesson.homework == "" and lesson.homework_due is None
+
+
+# -- the lesson's marks as a plain form (no JavaScript) -----------------------------------------
+
+def test_the_lesson_page_lists_pupils_with_a_marks_form(school, lesson, login):
+    client = login("teacher")
+    html = client.get(f"/lessons/{lesson.id}").text
+    assert f'name="cell-{school.anna.id}"' in html and f'name="cell-{school.vera.id}"' in html
+    assert f'name="cell-{school.boris.id}"' not in html  # another class
+    response = client.post(f"/lessons/{lesson.id}/marks", data={
+        f"cell-{school.anna.id}": "5", f"old-{school.anna.id}": "",
+        f"comment-{school.anna.id}": "Устно", f"oldcomment-{school.anna.id}": "",
+        f"cell-{school.vera.id}": "н", f"old-{school.vera.id}": ""})
+    assert response.status_code == 303
+    assert db.session.scalar(db.select(Mark.comment)) == "Устно"
+    assert "Устно" in client.get(f"/lessons/{lesson.id}").text
+
+
+def test_one_bad_row_saves_nothing_and_keeps_what_was_typed(school, lesson, login):
+    client = login("teacher")
+    response = client.post(f"/lessons/{lesson.id}/marks", data={
+        f"cell-{school.anna.id}": "5", f"old-{school.anna.id}": "",
+        f"cell-{school.vera.id}": "7", f"old-{school.vera.id}": ""})
+    assert status(response) == 422
+    assert 'value="7"' in response.text and 'value="5"' in response.text
+    assert str(escape(ru("%(value)s is not a mark: use %(low)d to %(high)d.", value="7", low=2,
+                         high=5))) in response.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(Mark)) == 0
+
+
+def test_the_marks_form_keeps_the_edit_window(school, login):
+    old = school.builder.lesson(school.maths5, DAY - dt.timedelta(days=3), 1)
+    db.session.commit()
+    response = login("teacher").post(f"/lessons/{old.id}/marks", data={
+        f"cell-{school.anna.id}": "5", f"old-{school.anna.id}": ""})
+    assert status(response) == 422
+    assert db.session.scalar(db.select(db.func.count()).select_from(Mark)) == 0
+
+
+def test_only_the_lessons_teacher_posts_the_marks_form(school, lesson, login):
+    for name, code in (("ct", 403), ("mum", 404), ("other", 404)):
+        response = login(name).post(f"/lessons/{lesson.id}/marks", data={
+            f"cell-{school.anna.id}": "5", f"old-{school.anna.id}": ""})
+        assert response.status_code == code
+    assert db.session.scalar(db.select(db.func.count()).select_from(Mark)) == 0

@@ -13,6 +13,7 @@ from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 
 from blueprints.common import load_or_404, render
+from blueprints.parse import to_id
 from extensions import db
 from models import Pupil, StudyPeriod
 from services import clock, diary, policy
@@ -37,9 +38,10 @@ def _period(pupil: Pupil) -> tuple[list[StudyPeriod], StudyPeriod | None]:
     """The class's periods and the one asked for in ?period= (404 if it is not theirs)."""
     periods = diary.periods_of_pupil(pupil)
     asked = request.args.get("period")
-    if asked is not None and not asked.isdigit():
+    period_id = to_id(asked) if asked else None
+    if asked and period_id is None:
         abort(404)
-    period = diary.pick_period(periods, int(asked) if asked else None, clock.today())
+    period = diary.pick_period(periods, period_id, clock.today())
     if asked and period is None:
         abort(404)
     return periods, period

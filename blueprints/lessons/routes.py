@@ -280,7 +280,7 @@ def plan_edit(subject_id: int, grade: int, item_id: int):
     item = _item_of(key, item_id)
     form = PlanItemForm()
     if not form.validate():
-        message = " ".join(e for errors in form.errors.values() for e in errors)
+        message = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return _plan_page(key, teacher, subject, 422,
                           error=_("Topic %(n)d is not saved: %(why)s", n=item.number, why=message))
     try:

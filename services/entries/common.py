@@ -1,0 +1,51 @@
+"""What the journal's writes share: the column's work type, the lock check, plain Core
+statements on the session's connection, the audit row."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import insert, select
+
+from extensions import db
+from models import AuditEvent, Lesson, School, SubjectPage, User, WorkType
+from services import journal as rules
+from services.journal import JournalError
+
+
+def column_work_type(lesson: Lesson, school: School) -> WorkType | None:
+    """The lesson's own work type, else the school's default one."""
+    if lesson.work_type is not None:
+        return lesson.work_type
+    return default_work_type(school)
+
+
+
+def default_work_type(school: School) -> WorkType | None:
+    return db.session.scalar(select(WorkType).where(WorkType.code == school.default_work_type_code))
+
+
+def check_lock(school: School, page: SubjectPage, lesson: Lesson, wt: WorkType | None,
+               today: dt.date, *, marks: bool) -> None:
+    """Refuse (403) a change the lesson's edit window no longer allows."""
+    lock = rules.lesson_lock(school, page, lesson, wt, today, marks=marks)
+    if not lock.open:
+        raise JournalError(lock.reason, 403)
+
+
+def core():
+    # Plain Core statements on the session's connection (same transaction): no ORM-enabled
+    # insert/update machinery for rows no loaded object mirrors.
+    return db.session.connection()
+
+
+def lenient(school: School) -> School:
+    # What the page showed may be a mark of 1 the school has since stopped allowing.
+    return School(allow_mark_one=True, no_marks_grades=school.no_marks_grades)
+
+
+def audit(user: User, action: str, object_type: str, object_id: int | None,
+          pupil_id: int | None, old: str, new: str) -> None:
+    """One audit row, as a Core insert: one statement, no unit-of-work bookkeeping."""
+    core().execute(insert(AuditEvent), {
+        "user_id": user.id, "action": action, "object_type": object_type,
+        "object_id": object_id, "pupil_id": pupil_id, "old": old, "new": new})
