@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.journal_setup import add_pupils_and_lessons, column, open_grid, sign_in, wait_saved
+from tests.browser.journal_setup import (
+    add_pupils_and_lessons,
+    column,
+    open_grid,
+    sign_in,
+    wait_saved,
+)
 
 pytestmark = pytest.mark.browser
 LETTERS = {"ru": ("н", "о"), "kk": ("ж", "к")}
