@@ -62,7 +62,7 @@ def test_odd_ids_in_urls_and_query_strings_never_answer_500(app, school, lessons
             path = re.sub(r"<(?:[^:<>]+:)?[a-z_]+>", odd, rule.rule)
             response = client.get(path)
             assert response.status_code < 500, (path, response.status_code)
-    for endpoint, url in _urls(app, school, lessons, "GET"):
+    for _endpoint, url in _urls(app, school, lessons, "GET"):
         for name in ("period", "week", "day", "teacher", "pupil", "lesson", "kind", "page"):
             for odd in ("99999999999999999999", "²", "-1", "x", "2026-13-45"):
                 response = client.get(f"{url}?{name}={odd}", headers={"HX-Request": "true"})
