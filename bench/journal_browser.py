@@ -178,7 +178,8 @@ _TOUCH_JS = """() => {
         if (!w || B.saved) { return; }
         const td = grid.tBodies[0].rows[w.r].cells[B.col];
         const cls = td ? td.classList : null;
-        if (td && td !== w.el && td.textContent === w.text && !cls.contains('sv')
+        // the server's answer applied to the cell: its text and the "ok" state, not "saving"
+        if (td && td.textContent === w.text && cls.contains('ok') && !cls.contains('sv')
             && !cls.contains('fl') && !cls.contains('er')) { B.saved = performance.now(); }
     }).observe(grid.tBodies[0], {childList: true, subtree: true, characterData: true,
                                  attributes: true, attributeFilter: ['class']});

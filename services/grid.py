@@ -155,9 +155,37 @@ def load_grid(page: SubjectPage, period: StudyPeriod, periods: list[StudyPeriod]
                 work_types=work_types, rows=list(rows.values()), is_last_period=is_last)
 
 
-def lesson_rows(page: SubjectPage, lesson: Lesson, school: School) -> list[Row]:
-    """The pupils on the page on the lesson's date, each with that lesson's cell only."""
-    rows = {p.id: Row(p) for p in page_pupils(page, lesson.date, lesson.date)}
+def period_averages(page: SubjectPage, lesson: Lesson, pupil_ids: list[int],
+                    school: School) -> dict[int, tuple[float | None, int | str | None]]:
+    """The average and prediction of some pupils in the period of a lesson: two queries."""
+    if not pupil_ids:
+        return {}
+    periods = school_service.periods_of(page.school_class)
+    period = rules.period_of_date(periods, lesson.date)
+    if period is None:
+        return {}
+    marks: dict[int, list[tuple[int, int]]] = {pid: [] for pid in pupil_ids}
+    for pupil_id, value, weight in db.session.execute(
+            select(Mark.pupil_id, Mark.value, WorkType.weight)
+            .join(WorkType, WorkType.id == Mark.work_type_id)
+            .join(Lesson, Lesson.id == Mark.lesson_id)
+            .where(Mark.pupil_id.in_(pupil_ids), Lesson.page_id == page.id,
+                   Lesson.date >= period.start_date, Lesson.date <= period.end_date)):
+        marks[pupil_id].append((value, weight))
+    out = {}
+    for pid, pairs in marks.items():
+        average = rules.weighted_average(pairs)
+        out[pid] = (average, rules.prediction(average, len(pairs), school))
+    return out
+
+
+def lesson_rows(page: SubjectPage, lesson: Lesson, school: School,
+                pupils: list[Pupil] | None = None) -> list[Row]:
+    """The pupils on the page on the lesson's date (read here unless given), each with that
+    lesson's cell only."""
+    if pupils is None:
+        pupils = page_pupils(page, lesson.date, lesson.date)
+    rows = {p.id: Row(p) for p in pupils}
     _load_cells([lesson.id], rows, {}, school)
     return list(rows.values())
 
@@ -302,12 +330,14 @@ def columns(grid: Grid, page_writer: bool, writes_lesson, today: dt.date
     return out, reasons, current
 
 
-FIRST_PAINT_COLUMNS = 26  # what a 1280 px screen shows around today's column, with a margin
+FIRST_PAINT_COLUMNS = 22  # what a 1280 px screen shows left of today's column, with a margin
+AFTER_TODAY = 2  # the grid opens with today's column at the right edge: few columns follow it
 
 
 def first_window(n_cols: int, today_col: int | None,
                  size: int | None = None) -> tuple[int, int]:
-    """The slice [start, end) of lesson columns drawn in the first frame, centred on today.
+    """The slice [start, end) of lesson columns drawn in the first frame: today's column and
+    the ones before it, which the grid opens on (journal.js puts today at the right edge).
 
     A 32 x 70 grid spends most of its time to screen on styling, laying out and painting
     cells nobody sees yet (issue 11); the columns outside the window follow right after.
@@ -316,6 +346,6 @@ def first_window(n_cols: int, today_col: int | None,
     size = size or FIRST_PAINT_COLUMNS
     if n_cols <= size + 4:
         return 0, n_cols
-    centre = today_col if today_col is not None else n_cols - 1
-    start = max(0, min(centre - size // 2, n_cols - size))
+    today = today_col if today_col is not None else n_cols - 1
+    start = max(0, min(today + 1 + AFTER_TODAY - size, n_cols - size))
     return start, start + size

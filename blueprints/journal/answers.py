@@ -19,7 +19,7 @@ from flask_login import current_user
 from blueprints.common import is_htmx, safe_next
 from blueprints.journal import cells
 from extensions import db
-from models import Lesson, StudyPeriod, SubjectPage
+from models import Lesson, School, StudyPeriod, SubjectPage
 from services import clock, entries, lesson_gen, policy
 from services import grid as grid_service
 from services import journal as rules
@@ -55,8 +55,17 @@ def lesson_url_prefix() -> str:
 
 
 def sees_reasons(page: SubjectPage):
-    """The per-pupil question the grid asks before it shows an absence reason."""
-    return lambda row: policy.can_see_absence_reason_on_page(current_user, page, row.pupil)
+    """The per-pupil question the grid asks before it shows an absence reason: answered once
+    per pupil (the page asks it for the columns drawn first and again for the rest), for the
+    signed-in user itself rather than through the request-local proxy, 2,000 times a page."""
+    user, known = current_user._get_current_object(), {}
+
+    def sees(row) -> bool:
+        pid = row.pupil.id
+        if pid not in known:
+            known[pid] = policy.can_see_absence_reason_on_page(user, page, row.pupil)
+        return known[pid]
+    return sees
 
 
 # -- one cell -------------------------------------------------------------------------------
@@ -111,15 +120,18 @@ def lesson_grid(page: SubjectPage, lesson: Lesson) -> grid_service.Grid:
     return grid_service.load_grid(page, period, periods, school_service.the_school())
 
 
-def column_saved(page: SubjectPage, lesson: Lesson, column: int, message: str) -> Response:
-    """Every pupil's cell of the lesson (at child `column` of each row), their averages and
-    predictions, and the status line."""
+def column_saved(page: SubjectPage, lesson: Lesson, column: int, message: str,
+                 change: entries.ColumnChange, school: School) -> Response:
+    """Every pupil's cell of the lesson (at child `column` of each row), the new averages and
+    predictions of the pupils who got a mark, and the status line. A handful of queries:
+    attendance changes no average, so the period's marks are read only for `marked`."""
     if not is_htmx():
         return back(lesson_url(lesson), message)
-    grid = lesson_grid(page, lesson)
     body = ""
     if column > 1:
-        body = cells.column_cells(grid, lesson.id, column, sees_reasons(page))
+        rows = grid_service.lesson_rows(page, lesson, school, change.pupils)
+        averages = grid_service.period_averages(page, lesson, change.given, school)
+        body = cells.column_cells(rows, lesson.id, column, sees_reasons(page), averages)
     return _fragment(body + cells.status_line(message))
 
 

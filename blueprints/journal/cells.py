@@ -179,18 +179,22 @@ def rest_rows(grid: Grid, cols: list[Column], sees_reasons: Callable[[Row], bool
     return Markup("".join(out))
 
 
-def column_cells(grid: Grid, lesson_id: int, column: int, sees_reasons: Callable[[Row], bool],
+def column_cells(rows: list[Row], lesson_id: int, column: int,
+                 sees_reasons: Callable[[Row], bool],
+                 averages: dict[int, tuple[float | None, int | str | None]],
                  state: str = "ok") -> str:
     """Every pupil's cell of one lesson, out of band at child `column` of each row (the
-    column the teacher acted on), with each row's average and predicted mark."""
+    column the teacher acted on), and the new average and prediction of the pupils in
+    `averages` (those who got a mark)."""
     absent, late = letters()
     labels = reason_labels()
     out: list[str] = []
-    for row in grid.rows:
+    for row in rows:
         pid = row.pupil.id
         reason = labels.get(row.reasons.get(lesson_id, ""), "") if sees_reasons(row) else ""
         cell = lesson_cell(cell_text(row, lesson_id, absent, late),
                            row.comments.get(lesson_id, ""), reason, state)
         out.append(cell.replace("<td", f'<td{_oob(f"#p{pid}>:nth-child({column})")}', 1))
-        out.append(average_cells(pid, row.average, row.predicted, oob=True))
+        if pid in averages:
+            out.append(average_cells(pid, *averages[pid], oob=True))
     return "".join(out)

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, request
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from blueprints.common import load_or_404, render, require
@@ -19,7 +19,7 @@ from blueprints.journal import answers, cells, forms
 from blueprints.journal import finals as final_form
 from blueprints.parse import arg_id, to_id
 from extensions import db
-from models import Lesson, Pupil, StudyPeriod, SubjectPage, WorkType
+from models import Lesson, Pupil, School, Staff, StudyPeriod, SubjectPage, WorkType
 from services import clock, entries, policy
 from services import grid as grid_service
 from services import journal as rules
@@ -179,14 +179,22 @@ def finals(page_id: int):
 
 # -- saves -----------------------------------------------------------------------------------
 
-def _lesson_for_write() -> tuple[Lesson, SubjectPage]:
-    """The lesson with its page in one query: 404 if unknown to the user, 403 if read-only."""
-    lesson = db.session.scalar(select(Lesson).options(joinedload(Lesson.page))
-                               .where(Lesson.id == request.view_args["lesson_id"]))
-    if lesson is None or not policy.can_read_page(current_user, lesson.page):
+def _lesson_for_write() -> tuple[Lesson, SubjectPage, School]:
+    """The lesson with its page, the school and the user's staff record in one query: 404 if
+    unknown to the user, 403 if read-only."""
+    row = db.session.execute(
+        select(Lesson, School, Staff).select_from(Lesson).options(joinedload(Lesson.page))
+        .join(School, true())
+        .outerjoin(Staff, Staff.person_id == current_user.person_id)
+        .where(Lesson.id == request.view_args["lesson_id"]).order_by(School.id).limit(1)).first()
+    if row is None:
+        abort(404)
+    lesson, school, staff = row
+    policy.know_staff(current_user, staff)
+    if not policy.can_read_page(current_user, lesson.page):
         abort(404)
     require(policy.can_write_lesson(current_user, lesson))
-    return lesson, lesson.page
+    return lesson, lesson.page, school
 
 
 @bp.post("/lessons/<int:lesson_id>/cell")
@@ -213,40 +221,40 @@ def save_cell(lesson_id: int):
 @bp.post("/lessons/<int:lesson_id>/attendance")
 def attendance(lesson_id: int):
     """Everyone present, except the pupils listed absent: one request for the whole lesson."""
-    lesson, page = _lesson_for_write()
+    lesson, page, school = _lesson_for_write()
     try:
         absent = forms.absent_ids(request.form)
-        entries.take_attendance(current_user, school_service.the_school(), page, lesson,
-                                absent, clock.today())
+        change = entries.take_attendance(current_user, school, page, lesson, absent,
+                                         clock.today())
     except (forms.FormError, rules.JournalError) as error:
         return answers.refused(error)
     db.session.commit()
     message = _("Attendance saved: everyone present.") if not absent else ngettext(
         "Attendance saved: %(num)d absent.", "Attendance saved: %(num)d absent.", len(absent))
-    return answers.column_saved(page, lesson, forms.column_index(request.form), message)
+    return answers.column_saved(page, lesson, forms.column_index(request.form), message, change,
+                                school)
 
 
 @bp.post("/lessons/<int:lesson_id>/fill")
 def fill(lesson_id: int):
     """One mark for every present pupil without one."""
-    lesson, page = _lesson_for_write()
+    lesson, page, school = _lesson_for_write()
     try:
         value = forms.fill_value(request.form)
-        given = entries.fill_column(current_user, school_service.the_school(), page, lesson,
-                                    value, clock.today())
+        change = entries.fill_column(current_user, school, page, lesson, value, clock.today())
     except (forms.FormError, rules.JournalError) as error:
         return answers.refused(error)
     db.session.commit()
     message = ngettext("%(num)d pupil got %(mark)d.", "%(num)d pupils got %(mark)d.",
-                       len(given), mark=value)
-    return answers.column_saved(page, lesson, forms.column_index(request.form), message)
+                       len(change.given), mark=value)
+    return answers.column_saved(page, lesson, forms.column_index(request.form), message, change,
+                                school)
 
 
 @bp.post("/lessons/<int:lesson_id>/work-type")
 def work_type(lesson_id: int):
     """The work type (and so the weight and the edit window) of a lesson column's marks."""
-    lesson, page = _lesson_for_write()
-    school = school_service.the_school()
+    lesson, page, school = _lesson_for_write()
     try:
         wt_id = forms.work_type_id(request.form)
         wt = db.session.get(WorkType, wt_id) if wt_id is not None else None

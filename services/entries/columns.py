@@ -2,31 +2,43 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select, update
 
 from extensions import db
-from models import Attendance, Lesson, Mark, School, SubjectPage, User, WorkType
+from models import Attendance, Lesson, Mark, Pupil, School, SubjectPage, User, WorkType
 from services import grid as grid_service
 from services import journal as rules
 from services.entries.common import audit, check_lock, column_work_type, default_work_type
 from services.journal import JournalError
 
 
-def _column_pupils(page: SubjectPage, lesson: Lesson) -> list[int]:
-    return [p.id for p in grid_service.page_pupils(page, lesson.date, lesson.date)]
+@dataclass
+class ColumnChange:
+    """What a whole-column action did: the pupils on the page that day, the new attendance
+    (take_attendance) or the pupils who got the mark (fill_column)."""
+
+    pupils: list[Pupil]
+    attendance: dict[int, str] = field(default_factory=dict)
+    given: list[int] = field(default_factory=list)
+
+
+def _column_pupils(page: SubjectPage, lesson: Lesson) -> list[Pupil]:
+    return grid_service.page_pupils(page, lesson.date, lesson.date)
 
 
 def take_attendance(user: User, school: School, page: SubjectPage, lesson: Lesson,
-                    absent: list[int], today: dt.date) -> dict[int, str]:
+                    absent: list[int], today: dt.date) -> ColumnChange:
     """Everyone present except `absent`: one request, a handful of statements for any class.
 
-    Late arrivals already recorded stay unless the pupil is now listed absent. Returns the new
-    attendance by pupil id. Raises JournalError when locked or a pupil is not on the page.
+    Late arrivals already recorded stay unless the pupil is now listed absent. Raises
+    JournalError when locked or a pupil is not on the page.
     """
     check_lock(school, page, lesson, None, today, marks=False)
-    on_page = set(_column_pupils(page, lesson))
+    pupils = _column_pupils(page, lesson)
+    on_page = {p.id for p in pupils}
     if not set(absent) <= on_page:
         raise JournalError(_("This pupil is not on this page on the lesson's date."), 404)
     before = dict(db.session.execute(select(Attendance.pupil_id, Attendance.status)
@@ -45,14 +57,14 @@ def take_attendance(user: User, school: School, page: SubjectPage, lesson: Lesso
         audit(user, "journal.attendance", "lesson", lesson.id, None,
                ",".join(f"{p}:{s}" for p, s in sorted(before.items())),
                ",".join(f"{p}:{s}" for p, s in sorted(wanted.items())))
-    return wanted
+    return ColumnChange(pupils, attendance=wanted)
 
 
 def fill_column(user: User, school: School, page: SubjectPage, lesson: Lesson, value: int,
-                today: dt.date) -> list[int]:
+                today: dt.date) -> ColumnChange:
     """Give one mark to every pupil present without one (a dictation everybody wrote).
 
-    Returns the pupils who got it. Raises JournalError when locked or the mark is invalid.
+    Raises JournalError when locked or the mark is invalid.
     """
     if value not in rules.mark_values(school):
         rules.parse_cell(str(value), school)  # raises the out-of-range message
@@ -66,14 +78,15 @@ def fill_column(user: User, school: School, page: SubjectPage, lesson: Lesson, v
     taken = set(db.session.scalars(select(Mark.pupil_id).where(Mark.lesson_id == lesson.id)))
     taken |= set(db.session.scalars(select(Attendance.pupil_id).where(
         Attendance.lesson_id == lesson.id, Attendance.status == "absent")))
-    given = [p for p in _column_pupils(page, lesson) if p not in taken]
+    pupils = _column_pupils(page, lesson)
+    given = [p.id for p in pupils if p.id not in taken]
     if given:
         db.session.execute(insert(Mark), [
             {"lesson_id": lesson.id, "pupil_id": p, "position": 1, "value": value,
              "work_type_id": wt.id, "author_id": user.id, "comment": ""} for p in given])
         audit(user, "journal.fill", "lesson", lesson.id, None, "",
                f"{value} -> {','.join(map(str, given))}")
-    return given
+    return ColumnChange(pupils, given=given)
 
 
 def set_work_type(user: User, school: School, page: SubjectPage, lesson: Lesson,

@@ -17,6 +17,10 @@
   var wrap = document.getElementById("jwrap");
   var retryBtn = document.getElementById("jretry");
   var pick = document.getElementById("jpick");
+  // Every save is sent from this one hidden element: htmx marks its source while a request
+  // runs (a class change on a cell of a 2,240-cell table is a style recalculation), and keeps
+  // one request per source in flight, which the ordered queue below already guarantees.
+  var src = document.getElementById("jsrc");
   var ABSENT = "нНжЖnN", LATE = "оОкКlLoO";
   var editable = [], lessonCols = [];
   function indexColumns() {  // again once the columns away from today are in
@@ -246,10 +250,15 @@
 
   function enqueue(job) { queue.push(job); showRetry(); pump(); }
 
+  // The element a job's answer is for: the cell, or the column's head for a work type.
+  function mainOf(job) {
+    if (job.pupil) { return cellAt(job.pupil, job.key); }
+    return job.kind === "Wt" ? heads[columnOf("l" + job.lesson)] : null;
+  }
+
   function request(job) {
-    var url, values = {}, target, swap = "outerHTML";
+    var url, values = {};
     if (job.kind === "cell" || job.kind === "final") {
-      target = cellAt(job.pupil, job.key);
       values = { pupil: job.pupil, value: job.text, old: confirmed[job.pupil + ":" + job.key] };
       if (job.kind === "final") {
         url = D.urlFinal;
@@ -262,19 +271,35 @@
       }
     } else {
       var col = columnOf("l" + job.lesson);
-      target = heads[col];
       url = D["url" + job.kind].replace("/0/", "/" + job.lesson + "/");
       values = job.values;
       values.col = col + 1;  // the column's place among the row's children (1 = the name)
-      swap = job.kind === "Wt" ? "outerHTML" : "none";
     }
-    return htmx.ajax("POST", url, { source: target || table, target: target || table,
-                                    swap: swap, values: values });
+    // The answer's first element is applied to mainOf(job) in htmx:beforeSwap below, its
+    // out-of-band ones by htmx (through htmx:oobBeforeSwap): nothing to swap at the target.
+    return htmx.ajax("POST", url, { source: src, target: src, swap: "none", values: values });
+  }
+
+  // htmx arrives after the first frame, once the page has loaded: htmx sets itself up (reads
+  // its htmx-config meta tag) at once only when the document is complete; added while it is
+  // merely "interactive", it would wait for a DOMContentLoaded that has already passed.
+  // A save typed before that waits for it.
+  function loadHtmx() {
+    if (window.htmx || document.getElementById("jhtmx")) { return; }
+    if (document.readyState !== "complete") {
+      window.addEventListener("load", loadHtmx, { once: true });
+      return;
+    }
+    var s = document.createElement("script");
+    s.id = "jhtmx";
+    s.src = src.dataset.htmx;
+    s.addEventListener("load", pump);
+    document.head.appendChild(s);
   }
 
   function pump() {
     if (busy || !queue.length) { return; }
-    if (!window.htmx) { window.addEventListener("load", pump, { once: true }); return; }
+    if (!window.htmx) { loadHtmx(); return; }
     var job = busy = queue.shift();
     say(D.tSaving);
     request(job).then(function () {
@@ -293,7 +318,7 @@
   document.addEventListener("htmx:beforeSwap", function (e) {
     var job = busy;
     var config = e.detail.requestConfig;
-    if (!job || !config || config.verb !== "post" || !table.contains(config.elt)) { return; }
+    if (!job || !config || config.elt !== src) { return; }
     var xhr = e.detail.xhr;
     job.status = xhr.status;
     job.refused = !!xhr.getResponseHeader("X-Journal-Refused");
@@ -305,17 +330,41 @@
       e.detail.isError = false;
       return;
     }
-    if (job.pupil && e.detail.shouldSwap) {
-      var frag = document.createElement("template");
-      frag.innerHTML = xhr.responseText;
-      var main = frag.content.firstElementChild;
-      if (main && main.tagName === "TD" && !main.hasAttribute("hx-swap-oob")) {
-        confirmed[job.pupil + ":" + job.key] = main.textContent;
-      }
-      var here = cellAt(job.pupil, job.key);
-      if (newer(job) || (editing && editing.td === here)) { e.detail.shouldSwap = false; }
-    }
+    var frag = document.createElement("template");
+    frag.innerHTML = xhr.responseText;
+    var fresh = frag.content.firstElementChild, here = mainOf(job);
+    if (!fresh || fresh.hasAttribute("hx-swap-oob")) { return; }
+    if (job.pupil) { confirmed[job.pupil + ":" + job.key] = fresh.textContent; }
+    if (newer(job) || (editing && editing.td === here)) { e.detail.shouldSwap = false; return; }
+    if (here) { morph(here, fresh); }
   });
+
+  // Out-of-band pieces inside the grid (averages, predictions, a column's cells) are applied
+  // to the cells in place rather than as new elements: a new <td> in a 2,240-cell table makes
+  // the browser lay the whole table out again; new text and attributes do not.
+  document.addEventListener("htmx:oobBeforeSwap", function (e) {
+    var fresh = e.detail.fragment && e.detail.fragment.firstElementChild;
+    if (!fresh || !table.contains(e.detail.target) || fresh.tagName !== e.detail.target.tagName) { return; }
+    morph(e.detail.target, fresh);
+    e.detail.shouldSwap = false;
+  });
+
+  // Make an element look as the server's copy says: its attributes and its text. The active
+  // cell keeps its focus ring and its place in the tab order.
+  function morph(old, fresh) {
+    var keep = old === activeCell() ? { tabindex: 1, "aria-description": 1 } : {};
+    for (var i = old.attributes.length - 1; i >= 0; i--) {
+      var name = old.attributes[i].name;
+      if (!fresh.hasAttribute(name) && !keep[name]) { old.removeAttribute(name); }
+    }
+    for (var j = 0; j < fresh.attributes.length; j++) {
+      var a = fresh.attributes[j];
+      if (old.getAttribute(a.name) !== a.value) { old.setAttribute(a.name, a.value); }
+    }
+    if (fresh.children.length) { old.innerHTML = fresh.innerHTML; }
+    else if (old.textContent !== fresh.textContent) { old.textContent = fresh.textContent; }
+    if (keep.tabindex) { old.classList.add("cur"); }
+  }
 
   function done(job) {
     if (job.error) {  // refused without a fragment (a 403, 404 or an expired form)
@@ -380,16 +429,18 @@
 
   // ---- the touch mark picker ---------------------------------------------------------------
   function openPicker(td) {
-    if (!pick || !window.htmx) { return; }
+    if (!pick) { return; }
+    if (!window.htmx) { loadHtmx(); setTimeout(function () { openPicker(td); }, 50); return; }
     var h = head(td), url = D.urlPicker + "?pupil=" + pupilOf(td);
     url += h.dataset.l ? "&kind=lesson&lesson=" + h.dataset.l : "&kind=" + h.dataset.f + "&period=" + D.period;
     if (pick.hidden) {
       pick.hidden = false;
       document.body.classList.add("jpicking");
+      fitGrid();
       wrap.scrollIntoView({ block: "start" });  // the grid's top at the screen's top
     }
     td.scrollIntoView({ block: "nearest", inline: "nearest" });
-    htmx.ajax("GET", url, { source: td, target: pick, swap: "innerHTML" });
+    htmx.ajax("GET", url, { source: pick, target: pick, swap: "innerHTML" });
   }
 
   function closePicker() {
@@ -397,6 +448,7 @@
     pick.hidden = true;
     pick.textContent = "";
     document.body.classList.remove("jpicking");
+    fitGrid();
     var td = activeCell();
     if (td) { td.focus({ preventScroll: true }); }
   }
@@ -483,6 +535,21 @@
     wrap.scrollLeft = Math.max(0, want);
   }
 
+  // The grid fills the screen below its header and never more: a page taller than the screen
+  // would scroll as the keys move down the grid, and each such scroll costs the browser a
+  // frame of the whole page (10 ms more per keystroke on the 32 x 70 page). While the picker
+  // is open, the grid fills the screen above it.
+  function fitGrid() {
+    var picking = document.body.classList.contains("jpicking");
+    var box = wrap.getBoundingClientRect();
+    var top = picking ? 0 : box.top + window.scrollY;
+    var after = document.documentElement.scrollHeight - (box.bottom + window.scrollY);
+    var below = picking && pick ? pick.offsetHeight : after + 1;
+    wrap.style.maxHeight = Math.max(180, window.innerHeight - top - below) + "px";
+  }
+  fitGrid();
+  window.addEventListener("resize", fitGrid);
+
   var todayHead = table.tHead.querySelector("th[data-t]");
   if (rows.length && todayHead) {
     var first = rows[0].cells[todayHead.cellIndex];
@@ -495,7 +562,7 @@
   // keeps the focused cell and anything typed; the view stays on the same column.
   function addRest() {
     var tpl = document.getElementById("jrest");
-    if (!tpl) { table.dataset.ready = "1"; return; }
+    if (!tpl) { loadHtmx(); table.dataset.ready = "1"; return; }
     var src = tpl.content.querySelector("table"), before = +tpl.dataset.before;
     var from = [src.tHead.rows[0]].concat([].slice.call(src.tBodies[0].rows));
     var to = [table.tHead.rows[0]].concat([].slice.call(rows));
@@ -510,6 +577,7 @@
       to[r].insertBefore(lead, firstCell);
     }
     tpl.parentNode.removeChild(tpl);
+    loadHtmx();
     indexColumns();
     if (at.c > 0) { at.c += before; }
     table.querySelector("col.cl").span = lessonCols.length;

@@ -56,6 +56,8 @@ def test_keys_of_the_hint_line_and_read_back(grid, shot, axe_check):
     pw.keyboard.press("3")                      # late with a 3
     wait_saved(pw)
     assert column(pw, today)[:5] == ["5", absent, absent, late + "3", "4"]
+    # htmx, loaded after the first frame, set itself up with the page's htmx-config
+    assert pw.evaluate("htmx.config.attributesToSettle") == ["class", "width", "height"]
     # / then a digit: a second mark in the same cell
     for _ in range(4):
         pw.keyboard.press("ArrowUp")
