@@ -1,13 +1,23 @@
 """The tables of Tabel, one module per area. Import from here."""
 from models.audit import AuditEvent, DiaryVisit
+from models.consent import Consent, ConsentText
 from models.curriculum import Bell, PlanItem, Subject, SubjectPage, TimetableSlot, WorkType
 from models.journal import Attendance, FinalMark, Lesson, Mark, ParentNotice
-from models.people import Enrolment, Guardian, Person, Pupil, Staff
-from models.school import AcademicYear, School, SchoolClass, StudyPeriod, Subgroup, SubgroupMember
-from models.users import ROLES, User, UserRole
+from models.people import Enrolment, Guardian, Person, Pupil, Staff, StaffSubject
+from models.school import (
+    AcademicYear,
+    CardCheck,
+    School,
+    SchoolClass,
+    StudyPeriod,
+    Subgroup,
+    SubgroupMember,
+)
+from models.users import ROLES, LoginAttempt, User, UserRole
 
 __all__ = [
-    "ROLES", "AcademicYear", "Attendance", "AuditEvent", "Bell", "DiaryVisit", "Enrolment", "FinalMark",
+    "ROLES", "AcademicYear", "Attendance", "AuditEvent", "Bell", "CardCheck", "Consent",
+    "ConsentText", "DiaryVisit", "Enrolment", "FinalMark", "LoginAttempt", "StaffSubject",
     "Guardian", "Lesson", "Mark", "ParentNotice", "Person", "PlanItem", "Pupil", "School",
     "SchoolClass", "Staff", "StudyPeriod", "Subgroup", "SubgroupMember", "Subject",
     "SubjectPage", "TimetableSlot", "User", "UserRole", "WorkType",

@@ -44,6 +44,18 @@ class School(db.Model):
     # Parents hear of a period mark below the predicted one this many lessons before the
     # period ends, at the latest (001 3.2.4).
     notice_lessons_before: Mapped[int] = mapped_column(default=3, server_default="3")
+    # Generated data for trying the product: every page says so, and only it may keep the
+    # well-known demo password.
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default="0")
+    address: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # The address people type to reach the journal, printed on credential slips.
+    server_url: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    min_password_length: Mapped[int] = mapped_column(default=8, server_default="8")
+    # Account timings of 001 III 3.1, in days: staff get access within N days of starting,
+    # families within N days of enrolment (with consent), access ends within N days of leaving.
+    staff_access_days: Mapped[int] = mapped_column(default=3, server_default="3")
+    family_access_days: Mapped[int] = mapped_column(default=5, server_default="5")
+    access_end_days: Mapped[int] = mapped_column(default=3, server_default="3")
 
     __table_args__ = (
         CheckConstraint("lock_days_current BETWEEN 0 AND 60", name="lock_current"),
@@ -55,6 +67,9 @@ class School(db.Model):
         CheckConstraint("min_marks_for_period BETWEEN 0 AND 20", name="min_marks"),
         CheckConstraint("notice_lessons_before BETWEEN 0 AND 10", name="notice_lessons"),
         CheckConstraint("timezone <> ''", name="timezone"),
+        CheckConstraint("min_password_length BETWEEN 6 AND 64", name="min_password"),
+        CheckConstraint("staff_access_days BETWEEN 0 AND 30 AND family_access_days BETWEEN 0 "
+                        "AND 30 AND access_end_days BETWEEN 0 AND 30", name="access_days"),
     )
 
     def no_marks_grade_set(self) -> set[int]:
@@ -172,3 +187,18 @@ class SubgroupMember(db.Model):
     )
     pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id"), primary_key=True)
 
+
+
+class CardCheck(db.Model):
+    """The class teacher confirmed in a month that the class's pupil cards are correct
+    (003 4.1): who, when."""
+
+    __tablename__ = "card_check"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(String(7))  # "2026-11"
+    checked_by: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    checked_at: Mapped[dt.datetime] = mapped_column(default=lambda: dt.datetime.now(dt.UTC))
+
+    __table_args__ = (UniqueConstraint("class_id", "month"),)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -28,17 +28,32 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=lambda: dt.datetime.now(dt.UTC))
     last_login_at: Mapped[dt.datetime | None]
+    # A password someone else set (a credential slip, a reset) is changed at the first sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default="0")
+    issued_at: Mapped[dt.datetime | None]
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Bumped by sign-out everywhere, a password change, a reset or disabling: every session
+    # and remember-me cookie made before then stops working (Flask-Login's id carries it).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     person: Mapped[Person] = relationship(lazy="joined")
     roles: Mapped[list[UserRole]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan", back_populates="user"
-    )
+        lazy="selectin", cascade="all, delete-orphan", back_populates="user",
+        foreign_keys="UserRole.user_id")
 
     __table_args__ = (CheckConstraint("locale IS NULL OR locale IN ('ru', 'kk')", name="locale"),)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:
+        """What the session and the remember-me cookie keep: the id and the session version."""
+        return f"{self.id}.{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Make every existing session and remember-me cookie of this account invalid."""
+        self.session_version = (self.session_version or 1) + 1
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
@@ -76,4 +91,22 @@ class UserRole(db.Model):
         CheckConstraint(
             "scope IS NULL OR scope IN ('primary', 'basic', 'secondary')", name="scope"
         ),
+    )
+
+
+class LoginAttempt(db.Model):
+    """A sign-in attempt: the name typed (casefolded), the address, when, whether it worked.
+    Delays after failures are computed from these rows (services.accounts.throttle)."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(default=lambda: dt.datetime.now(dt.UTC))
+    ok: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (
+        Index("ix_login_attempt_user_at", "username", "at"),
+        Index("ix_login_attempt_address_at", "address", "at"),
     )
