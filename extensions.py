@@ -30,8 +30,15 @@ babel = Babel()
 csrf = CSRFProtect()
 
 
+def _fold(text: str | None) -> str | None:
+    return text.casefold() if text is not None else None
+
+
 def sqlite_pragmas(dbapi_connection, _record) -> None:
-    """Foreign keys on, WAL journal, a busy timeout and NORMAL sync for every SQLite link."""
+    """Foreign keys on, WAL journal, a busy timeout and NORMAL sync for every SQLite link,
+    and tabel_fold(), a casefold SQLite lacks (its lower() folds ASCII only: searching
+    "антонова" must find "Антонова", "әлия" must find "Әлия")."""
+    dbapi_connection.create_function("tabel_fold", 1, _fold, deterministic=True)
     cursor = dbapi_connection.cursor()
     for pragma in ("foreign_keys = ON", "journal_mode = WAL", "busy_timeout = 5000",
                    "synchronous = NORMAL"):

@@ -7,22 +7,14 @@ school card exists. Stored instants (updated_at, audit rows) stay in UTC.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
-from extensions import db
-from models import School
+from services import settings_cache
 
 DEFAULT_ZONE = "Asia/Almaty"
-# The zone is read from the database at most this often per process: it changes once in a
-# school's life, and a rule that asks for today on every cell save must not cost a query.
-_TTL_SECONDS = 60.0
-_zones: dict[str, tuple[float, str]] = {}
 
 
 def utcnow() -> dt.datetime:
@@ -51,31 +43,20 @@ def zone() -> ZoneInfo:
 
 
 def zone_name() -> str:
-    """The IANA name of the school's zone ("Asia/Almaty"): the setting, else the config."""
+    """The IANA name of the school's zone ("Asia/Almaty"): the setting, else the config.
+
+    Read through services.settings_cache: a rule that asks for today on every cell save must
+    not cost a query."""
     if not has_app_context():
         return DEFAULT_ZONE
-    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
-    seen = _zones.get(key)
-    if seen is not None and time.monotonic() - seen[0] < _TTL_SECONDS:
-        return seen[1]
-    name = _school_zone() or current_app.config.get("BABEL_DEFAULT_TIMEZONE") or DEFAULT_ZONE
-    if not is_zone(name):
-        name = DEFAULT_ZONE
-    _zones[key] = (time.monotonic(), name)
-    return name
-
-
-def _school_zone() -> str | None:
-    try:
-        return db.session.scalar(select(School.timezone).order_by(School.id).limit(1))
-    except SQLAlchemyError:  # no tables yet (a fresh database before its migrations)
-        db.session.rollback()
-        return None
+    name = settings_cache.school_value("timezone") or current_app.config.get(
+        "BABEL_DEFAULT_TIMEZONE") or DEFAULT_ZONE
+    return name if is_zone(name) else DEFAULT_ZONE
 
 
 def forget_zone() -> None:
     """Read the zone again on next use (after the school settings change)."""
-    _zones.clear()
+    settings_cache.forget()
 
 
 def is_zone(name: str) -> bool:

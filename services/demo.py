@@ -47,6 +47,7 @@ from services import clock
 from services.demo_base import ClassInfo, Context, PageInfo, bulk_insert, sync_sequences
 from services.demo_journal import add_journal
 from services.demo_people import (
+    add_consents,
     add_pupils,
     add_staff,
     add_subgroups,
@@ -113,6 +114,7 @@ def build_demo(pupils: int = 500, weeks: int | None = None, seed: int = 1,
     add_subgroups(ctx, SUBGROUP_FROM_GRADE)
     _add_pages(ctx, bundles)
     add_users(ctx)
+    add_consents(ctx)
     _add_timetable(ctx)
     add_journal(ctx)
     sync_sequences(list(_EXPLICIT_IDS))
@@ -123,7 +125,7 @@ def _add_frame(ctx: Context) -> None:
     """The school, the year and its periods, bells, work types and subjects."""
     cal, ids = ctx.calendar, ctx.ids
     bulk_insert(School, [{"id": ids.take(School), "name": SCHOOL_NAME,
-                          "short_name": SCHOOL_SHORT_NAME}])
+                          "short_name": SCHOOL_SHORT_NAME, "is_demo": True}])
     year_id = ids.take(AcademicYear)
     bulk_insert(AcademicYear, [{"id": year_id, "name": cal.name, "start_date": cal.start,
                                 "end_date": cal.end, "is_current": True, "closed": False}])

@@ -4,7 +4,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from sqlalchemy import func, insert, literal, select
+
+from extensions import db
 from models import (
+    Consent,
+    ConsentText,
     Enrolment,
     Guardian,
     Person,
@@ -280,9 +285,38 @@ def _user(ctx: Context, users: list, roles: list, person_id: int, name: Name,
           username: str | None, role: str, scope: str | None) -> int:
     uid = ctx.ids.take(User)
     username = username or ctx.usernames.make(name.last, name.first, name.patronymic)
+    made = ctx.stamp(ctx.calendar.start - dt.timedelta(days=7), 9)
     users.append({"id": uid, "username": username, "password_hash": ctx.password_hash,
                   "person_id": person_id, "locale": None, "active": True,
-                  "created_at": ctx.stamp(ctx.calendar.start - dt.timedelta(days=7), 9),
-                  "last_login_at": None})
+                  "created_at": made, "issued_at": made, "last_login_at": None})
     roles.append({"id": ctx.ids.take(UserRole), "user_id": uid, "role": role, "scope": scope})
     return uid
+
+
+def add_consents(ctx: Context) -> None:
+    """Every pupil's consent to personal-data processing, given by the first representative
+    (or, with none, recorded for the pupil) on the day kept on the pupil: two statements."""
+    text_id = ctx.ids.take(ConsentText)
+    bulk_insert(ConsentText, [{"id": text_id, "version": "1", "text_ru": CONSENT_RU,
+                               "text_kk": CONSENT_KK,
+                               "created_at": ctx.stamp(ctx.calendar.start, 8)}])
+    recorder = db.session.scalar(select(func.min(User.id)))
+    first_giver = (select(func.min(Guardian.person_id)).where(Guardian.pupil_id == Pupil.id)
+                   .scalar_subquery())
+    db.session.execute(insert(Consent).from_select(
+        ["pupil_id", "giver_id", "text_id", "given_on", "recorded_by", "recorded_at"],
+        select(Pupil.id, func.coalesce(first_giver, Pupil.person_id), literal(text_id),
+               Pupil.consent_on, literal(recorder), literal(ctx.stamp(ctx.calendar.start, 8)))
+        .where(Pupil.consent_on.is_not(None))))
+
+
+CONSENT_RU = ("Я, законный представитель обучающегося, даю согласие на обработку его "
+              "персональных данных и моих персональных данных в электронном журнале и дневнике "
+              "школы (фамилия, имя, отчество, дата рождения, класс, успеваемость, посещаемость, "
+              "контакты) для ведения учёта успеваемости и информирования семьи. Согласие может "
+              "быть отозвано письменным заявлением.")
+CONSENT_KK = ("Мен, білім алушының заңды өкілі, оның және менің дербес деректерімді мектептің "
+              "электрондық журналы мен күнделігінде (тегі, аты, әкесінің аты, туған күні, "
+              "сыныбы, үлгерімі, сабаққа қатысуы, байланыс деректері) үлгерімді есепке алу және "
+              "отбасын хабардар ету үшін өңдеуге келісім беремін. Келісім жазбаша өтінішпен "
+              "кері қайтарылуы мүмкін.")

@@ -5,10 +5,7 @@ first bad row), so a bad file changes nothing. Nothing here commits.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -16,11 +13,11 @@ from sqlalchemy import func, select, update
 
 from extensions import db
 from models import Lesson, PlanItem, SchoolClass, Staff, Subject, SubjectPage
+from services.tabular import TableFileError, read_table
 
 TOPIC_MAX = 300
 HOURS_MAX = 50
 MAX_ROWS = 1000
-MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
 class PlanError(ValueError):
@@ -201,50 +198,11 @@ def parse_plan_file(filename: str, data: bytes) -> list[PlanRow]:
 
     Raises PlanError naming the first bad row; returns the rows in file order.
     """
-    if not data:
-        raise PlanError(_("The file is empty."))
-    if len(data) > MAX_FILE_BYTES:
-        raise PlanError(_("The file is too large: at most 2 MB."))
-    if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
-        table = _xlsx_rows(data)
-    else:
-        table = _csv_rows(data)
+    try:
+        table = read_table(filename, data, max_cols=3)
+    except TableFileError as error:
+        raise PlanError(error.message) from None
     return _rows_from_table(table)
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise PlanError(_("The file is neither UTF-8 nor Windows-1251 text."))
-
-
-def _csv_rows(data: bytes) -> list[list[object]]:
-    text = _decode(data)
-    if "\x00" in text:
-        raise PlanError(_("The file is not a CSV or XLSX table."))
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = ";" if first.count(";") >= first.count(",") and ";" in first else ","
-    try:
-        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    except csv.Error as error:
-        raise PlanError(_("The CSV file cannot be read: %(error)s", error=str(error))) from error
-
-
-def _xlsx_rows(data: bytes) -> list[list[object]]:
-    from openpyxl import load_workbook  # imported here: only imports need it
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise PlanError(_("The file is not a readable XLSX workbook.")) from error
-    try:
-        sheet = book.worksheets[0]
-        return [list(r) for r in sheet.iter_rows(max_col=3, values_only=True)]
-    finally:
-        book.close()
 
 
 def _as_int(value: object) -> int | None:

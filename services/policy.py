@@ -244,6 +244,72 @@ def can_edit_pupil_card(user: User, pupil: Pupil) -> bool:
     return pupil.class_id is not None and pupil.class_id in led_class_ids(user)
 
 
+def can_table(user: User, roles: tuple[str, ...]) -> bool:
+    """May the user use a back-office table for an action the table grants to these roles?
+    "class_teacher" stands for a teacher who leads a class (their rows are narrowed by the
+    table's scope, pupils_scope)."""
+    if not _signed_in(user):
+        return False
+    if user.has_role(*[r for r in roles if r != "class_teacher"]):
+        return True
+    return "class_teacher" in roles and is_class_teacher(user)
+
+
+def pupils_scope(user: User):
+    """The pupils a user sees in the back office's pupil lists: every pupil for the
+    administration and the secretary, a deputy's level, a class teacher's own classes."""
+    if not _signed_in(user) or user.has_role("admin", "director", "secretary"):
+        return None
+    if user.has_role("deputy"):
+        scope = user.role_scope("deputy")
+        if scope is None:
+            return None
+        low, high = {"primary": (0, 4), "basic": (5, 9), "secondary": (10, 12)}[scope]
+        return Pupil.class_id.in_(select(SchoolClass.id).where(
+            SchoolClass.grade.between(low, high)))
+    return Pupil.class_id.in_(list(led_class_ids(user)) or [-1])
+
+
+def can_see_health(user: User, pupil: Pupil) -> bool:
+    """Medical group and notes (DOMAIN.md 9): the class teacher, the administration, the
+    family; never a subject teacher or the secretary."""
+    if not _signed_in(user):
+        return False
+    if pupil in children_of(user) or user.has_role("admin", "director"):
+        return True
+    cls = pupil.school_class
+    return cls is not None and (cls.id in led_class_ids(user) or (
+        user.has_role("deputy") and oversees_class(user, cls)))
+
+
+def can_issue_account(user: User, role: str, school_class: SchoolClass | None) -> bool:
+    """Staff accounts: the administrator. Parent and pupil accounts: the class teacher of
+    the pupil's class, and the administrator."""
+    if not _signed_in(user):
+        return False
+    if user.has_role("admin"):
+        return True
+    return role in ("parent", "pupil") and school_class is not None and \
+        school_class.id in led_class_ids(user)
+
+
+def can_manage_class_families(user: User, school_class: SchoolClass) -> bool:
+    """A class's families (consent, accounts, the monthly check of the cards): its class
+    teacher, the administrator and the secretary."""
+    if not _signed_in(user):
+        return False
+    return user.has_role("admin", "secretary") or school_class.id in led_class_ids(user)
+
+
+def can_record_consent(user: User, pupil: Pupil) -> bool:
+    """Consent is recorded by the class teacher (own class), the secretary, the administrator."""
+    if not _signed_in(user):
+        return False
+    if user.has_role("admin", "secretary"):
+        return True
+    return pupil.class_id is not None and pupil.class_id in led_class_ids(user)
+
+
 def readable_pages(user: User, pages: Iterable[SubjectPage]) -> list[SubjectPage]:
     """Filter a list of pages down to those the user may read."""
     return [p for p in pages if can_read_page(user, p)]

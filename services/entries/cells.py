@@ -28,6 +28,9 @@ from services import journal as rules
 from services.entries.common import audit, check_lock, core, lenient
 from services.journal import CellValue, JournalError
 
+# The mark comment column holds this many characters; a longer one is refused, not cut.
+COMMENT_MAX = 200
+
 
 @dataclass
 class CellResult:
@@ -146,12 +149,14 @@ def save_cell(user: User, target: CellTarget, pupil_id: int, text: str, old: str
     old_comment = here[0].comment if here else ""
     if comment is not None and not new.marks and comment.strip():
         raise JournalError(_("A comment belongs to a mark: type the mark first."))
+    if comment is not None and len(comment.strip()) > COMMENT_MAX:
+        raise JournalError(_("A comment is at most %(n)d characters.", n=COMMENT_MAX))
     if new.marks != current.marks or (comment is not None and comment != old_comment):
         check_lock(school, page, lesson, wt, today, marks=True)
     if new.status != current.status:
         check_lock(school, page, lesson, wt, today, marks=False)
     _set_attendance(lesson.id, pupil_id, current.status, new.status)
-    comment = old_comment if comment is None else comment.strip()[:200]
+    comment = old_comment if comment is None else comment.strip()
     kept = _set_marks(lesson.id, pupil_id, here, new.marks, wt, user.id, comment)
     audit(user, "journal.cell", "lesson", lesson.id, pupil_id,
            current.text() + (f" «{old_comment}»" if old_comment else ""),
