@@ -1,7 +1,9 @@
-"""A declarative grid and form for the school's reference data.
+"""The declarative grid the back office is built from (issue 15).
 
-A table is described in a few lines (model, columns with their kind and limits); the same
-views list it, add rows, edit a row in place through htmx and delete rows that nothing uses.
+A table is described in a few lines (model, columns with their kind and limits, who may use
+it); the same views list it with search, filters, sorting and pages, add rows, edit a row in
+place through htmx, delete rows that nothing uses (after asking), act on selected rows,
+export to XLSX and CSV, import with a preview, and show a row's history from the audit trail.
 Forms are built from the column list, so validation and the database constraints agree.
 """
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, SelectField, StringField, TimeField
@@ -23,13 +26,18 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from blueprints.parse import WholeField
+from blueprints.parse import DayField, WholeField
 from extensions import db
 
 
 @dataclass(frozen=True)
 class Col:
-    """One editable column: kind is text, int, bool, time, decimal or choice."""
+    """One column: kind is text, int, bool, time, date, decimal or choice.
+
+    By default the column is the model's attribute `name`; `get`/`put` read and write it
+    elsewhere (a staff row's last name is on its person), and `sql` is the expression to
+    sort and filter by (`sort`, when sorting needs other expressions). `filter` makes a filter of it ("choice", "date" range or "bool").
+    """
 
     name: str
     label: Any
@@ -43,11 +51,47 @@ class Col:
     # Turns the form's value into the clean value stored, once, on save; raises
     # ValueError with a translated message shown next to the field.
     clean: Callable[[Any], Any] | None = None
+    get: Callable[[Any], Any] | None = None
+    put: Callable[[Any, Any], None] | None = None
+    sql: Callable[[], Any] | None = None
+    # The expressions to sort by when they are not `sql` (a class sorts by grade and letter,
+    # and filters by its id).
+    sort: Callable[[], tuple] | None = None
+    editable: bool = True
+    listed: bool = True
+    sortable: bool = True
+    filter: str | None = None
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may do what with a table, by role ("class_teacher": a teacher leading a class).
+    services.policy.can_table answers with it."""
+
+    list: tuple[str, ...] = ("admin",)
+    edit: tuple[str, ...] = ("admin",)
+    export: tuple[str, ...] = ("admin",)
+    import_: tuple[str, ...] = ("admin",)
+    history: tuple[str, ...] = ("admin",)
+
+
+@dataclass(frozen=True)
+class Bulk:
+    """An action on the selected rows; `choices` gives the value it needs (e.g. a class),
+    `run(user, rows, value)` does it and returns how many rows changed (raises ValueError
+    with a translated message to refuse)."""
+
+    name: str
+    label: Any
+    run: Callable[[Any, list, Any], int]
+    choices: Callable[[], list[tuple[Any, Any]]] | None = None
+    roles: tuple[str, ...] = ("admin",)
 
 
 @dataclass(frozen=True)
 class Table:
-    """A reference table edited through the grid."""
+    """A table of the back office, listed, searched, edited, exported, imported through
+    the grid."""
 
     key: str
     title: Any
@@ -60,6 +104,36 @@ class Table:
     # A rule across rows (e.g. bells must not overlap): the row with the form's values in,
     # returns a translated message when refused, else None.
     check: Callable[[Any], str | None] | None = None
+    access: Access = field(default_factory=Access)
+    # The base query (joins, eager loads) when the list is more than select(model).
+    query: Callable[[], Any] | None = None
+    # Rows of the list a user may see beyond the table's access (a class teacher: their
+    # class), from services.policy; None: every row.
+    scope: Callable[[Any], Any] | None = None
+    # The words a search looks in: SQL expressions, casefolded when compared.
+    search: Callable[[], list[Any]] | None = None
+    # The columns that find an imported row again (a second import changes nothing).
+    import_key: tuple[str, ...] = ()
+    importer: Any = None  # an object with headers(), plan(rows) and apply(user, plan)
+    bulk: tuple[Bulk, ...] = ()
+    # A full card page for a row, and the page that makes a new one; without them rows are
+    # added and edited in the grid itself.
+    card_url: Callable[[Any], str] | None = None
+    new_url: Callable[[], str] | None = None
+    audit_type: str | None = None  # the object_type of the row's audit rows (default: key)
+    page_size: int = 50
+    deletable: bool = True
+    addable: bool = True
+
+    @property
+    def importable(self) -> bool:
+        """A file can be imported when its rows can be found again (a second import must
+        change nothing): an importer of its own, or an import key."""
+        return self.importer is not None or bool(self.import_key)
+
+    @property
+    def history_type(self) -> str:
+        return self.audit_type or self.key
 
     def rows(self) -> list:
         query = db.select(self.model)
@@ -67,21 +141,55 @@ class Table:
             query = query.where(self.query_filter())
         return list(db.session.scalars(query.order_by(*self.order_by)))
 
+    def editable_columns(self) -> tuple[Col, ...]:
+        return tuple(c for c in self.columns if c.editable)
+
     def form_class(self) -> type[FlaskForm]:
-        """A WTForms form with one field per column and the column's limits."""
-        attrs = {c.name: _field(c) for c in self.columns}
+        """A WTForms form with one field per editable column and the column's limits."""
+        attrs = {c.name: _field(c) for c in self.editable_columns()}
         return type(f"{self.model.__name__}GridForm", (FlaskForm,), attrs)
 
+    def value(self, row, col: Col) -> Any:
+        return col.get(row) if col.get is not None else getattr(row, col.name, None)
+
+    def values(self, row) -> dict[str, Any]:
+        """The row as the form shows it."""
+        return {c.name: self.value(row, c) for c in self.editable_columns()}
+
+    def put(self, row, col: Col, value: Any) -> None:
+        if col.put is not None:
+            col.put(row, value)
+        else:
+            setattr(row, col.name, value)
+
+    @staticmethod
+    def options(choices: Callable[[], list]) -> list[tuple[Any, Any]]:
+        """What a choices function gives, asked once per request (a class list is a query:
+        a page of 50 rows, its filter and its bulk action must not ask it 52 times)."""
+        memo = g.setdefault("grid_choices", {})
+        if choices not in memo:
+            memo[choices] = list(choices())
+        return memo[choices]
+
+    @staticmethod
+    def choice_names(col: Col) -> dict:
+        memo = g.setdefault("grid_choice_names", {})
+        if col.choices not in memo:
+            memo[col.choices] = dict(Table.options(col.choices))
+        return memo[col.choices]
+
     def cell(self, row, col: Col) -> str:
-        value = getattr(row, col.name)
+        value = self.value(row, col)
         if col.display is not None:
             return col.display(value)
         if col.kind == "choice" and col.choices is not None:
-            return str(dict(col.choices()).get(value, value if value is not None else "—"))
+            return str(self.choice_names(col).get(value, value if value is not None else "—"))
         if col.kind == "bool":
             return str(_l("yes") if value else _l("no"))
         if isinstance(value, dt.time):
             return value.strftime("%H:%M")
+        if isinstance(value, dt.date):
+            return value.strftime("%d.%m.%Y")
         return "—" if value is None or value == "" else str(value)
 
 
@@ -102,6 +210,8 @@ def _field(col: Col):
         return BooleanField(col.label)
     if col.kind == "time":
         return _TimeField(col.label, validators=validators)
+    if col.kind == "date":
+        return DayField(col.label, validators=validators)
     if col.kind == "choice":
         return _ChoiceField(col.label, choices_fn=col.choices, required=col.required)
     raise ValueError(f"unknown column kind {col.kind}")

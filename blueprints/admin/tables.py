@@ -80,7 +80,7 @@ TABLES: dict[str, Table] = {t.key: t for t in (
         Col("code", _l("Code"), max_length=30),
         Col("name_ru", _l("Name in Russian")),
         Col("name_kk", _l("Name in Kazakh")),
-    ), order_by=(Subject.name_ru,)),
+    ), order_by=(Subject.name_ru,), import_key=("code",)),
     Table("work-types", _l("Work types"), WorkType, (
         Col("code", _l("Code"), max_length=20),
         Col("name_ru", _l("Name in Russian"), max_length=60),
@@ -88,12 +88,12 @@ TABLES: dict[str, Table] = {t.key: t for t in (
         Col("weight", _l("Weight"), "int", min=1, max=10),
         Col("lock_rule", _l("Edit window"), "choice", choices=_lock_rules),
         Col("position", _l("Order"), "int", min=0, max=99),
-    ), order_by=(WorkType.position, WorkType.id)),
+    ), order_by=(WorkType.position, WorkType.id), import_key=("code",)),
     Table("bells", _l("Bells"), Bell, (
         Col("number", _l("Lesson"), "int", min=0, max=12),
         Col("starts", _l("Starts"), "time"),
         Col("ends", _l("Ends"), "time"),
-    ), order_by=(Bell.number,), check=_bells_apart),
+    ), order_by=(Bell.number,), check=_bells_apart, import_key=("number",)),
     Table("classes", _l("Classes"), SchoolClass, (
         Col("grade", _l("Grade"), "int", min=0, max=12),
         Col("letter", _l("Letter"), max_length=4),
@@ -102,7 +102,7 @@ TABLES: dict[str, Table] = {t.key: t for t in (
         Col("class_teacher_id", _l("Class teacher"), "choice", required=False,
             choices=_teachers),
     ), order_by=(SchoolClass.grade, SchoolClass.letter), query_filter=_current_year_filter,
-        defaults=_class_defaults),
+        defaults=_class_defaults, import_key=("grade", "letter")),
     Table("settings", _l("School settings"), School, (
         Col("name", _l("Full name of the school"), max_length=200),
         Col("short_name", _l("Short name"), max_length=60),
