@@ -3,12 +3,15 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from blueprints.accounts.routes import bp as accounts_bp
     from blueprints.admin.routes import bp as admin_bp
     from blueprints.auth.routes import bp as auth_bp
     from blueprints.diary.routes import bp as diary_bp
     from blueprints.home.routes import bp as home_bp
     from blueprints.journal.routes import bp as journal_bp
     from blueprints.lessons.routes import bp as lessons_bp
+    from blueprints.people.routes import bp as people_bp
 
-    for bp in (auth_bp, diary_bp, home_bp, admin_bp, lessons_bp, journal_bp):
+    for bp in (auth_bp, diary_bp, home_bp, admin_bp, lessons_bp, journal_bp, people_bp,
+               accounts_bp):
         app.register_blueprint(bp)

@@ -10,6 +10,8 @@ from werkzeug.security import generate_password_hash
 from extensions import db
 from models import (
     AcademicYear,
+    Consent,
+    ConsentText,
     Enrolment,
     Guardian,
     Lesson,
@@ -70,7 +72,8 @@ class Builder:
         return self._add(person)
 
     def user(self, username: str, person: Person, *roles: str, scope: str | None = None) -> User:
-        user = User(username=username, password_hash=password_hash(), person_id=person.id)
+        user = User(username=username, password_hash=password_hash(), person_id=person.id,
+                    issued_at=dt.datetime(2026, 8, 25, 9, 0))
         user.roles = [UserRole(role=r, scope=scope if r == "deputy" else None) for r in roles]
         return self._add(user)
 
@@ -94,9 +97,20 @@ class Builder:
                                 enrolled_on=self.year.start_date, consent_on=self.year.start_date))
         self._add(Enrolment(pupil_id=pupil.id, class_id=school_class.id,
                             start_date=self.year.start_date))
+        self.consent(pupil, person)
         if username:
             self.user(username, person, "pupil")
         return pupil
+
+    def consent(self, pupil: Pupil, giver: Person, on: dt.date | None = None) -> Consent:
+        """A consent in force for the pupil, recorded by the first user (before any: none)."""
+        if getattr(self, "_consent_text", None) is None:
+            self._consent_text = self._add(ConsentText(version="test-1", text_ru="Согласие",
+                                                       text_kk="Келісім"))
+        recorder = db.session.scalar(db.select(db.func.min(User.id)))
+        return self._add(Consent(pupil_id=pupil.id, giver_id=giver.id,
+                                 text_id=self._consent_text.id,
+                                 given_on=on or self.year.start_date, recorded_by=recorder))
 
     def parent(self, username: str, *children: Pupil) -> User:
         person = self.person("Родителева", username.capitalize())

@@ -8,7 +8,18 @@ import pytest
 from sqlalchemy import func, select
 
 from extensions import db
-from models import Attendance, AuditEvent, FinalMark, Lesson, Mark, ParentNotice, PlanItem, User
+from models import (
+    Attendance,
+    AuditEvent,
+    Consent,
+    FinalMark,
+    Guardian,
+    Lesson,
+    Mark,
+    ParentNotice,
+    PlanItem,
+    User,
+)
 
 USERS = ("admin", "director", "deputy", "deputy1", "secretary", "teacher", "ct", "other",
          "mum", "dad2", "anna", "vera")
@@ -34,8 +45,15 @@ def _candidates(school, lessons) -> dict[str, list]:
         "user_id": [db.session.scalar(select(User.id).where(User.username == n))
                     for n in ("anna", "vera", "teacher")],
         "day": ["2026-11-23"], "date": ["2026-11-23"], "week": ["2026-11-16"],
-        "key": ["subjects", "classes", "settings"], "row_id": [s.maths.id, s.c5.id],
-        "locale": ["kk"], "filename": ["css/style.css"],
+        "key": ["subjects", "classes", "settings", "staff", "pupils", "parents", "sign-ins"],
+        "row_id": [s.maths.id, s.c5.id, s.anna.id, s.vera.id, s.boris.id],
+        "locale": ["kk"], "filename": ["css/style.css"], "fmt": ["xlsx", "csv"],
+        "staff_id": [s.t_staff.id, s.ct_staff.id],
+        "person_id": [s.anna.person_id, s.vera.person_id, s.mum.person_id,
+                      s.dad2.person_id],
+        "guardian_id": list(db.session.scalars(select(Guardian.id))),
+        "consent_id": list(db.session.scalars(select(Consent.id))),
+        "action": ["disable", "enable"],
     }
 
 
