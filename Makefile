@@ -37,9 +37,12 @@ system-packages:
 	  else echo "Missing Debian packages:$$missing - run: sudo apt-get install -y$$missing"; exit 1; fi; \
 	fi
 
+# DEMO=0 starts an empty journal: the first page then creates a real school (or run
+# `flask --app app school create`). The default shows the product with a generated school.
+DEMO ?= 1
 db: setup
 	$(FLASK) db upgrade
-	$(FLASK) demo --if-empty
+	@if [ "$(DEMO)" != "0" ]; then $(FLASK) demo --if-empty; fi
 
 run: db
 	@echo "Tabel is at http://$(HOST):$(PORT)/ (Ctrl-C stops it). Demo accounts: see README.md"

@@ -1,6 +1,7 @@
 """Command-line commands: `flask --app app demo` builds the demo school."""
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -17,6 +18,47 @@ from services import demo
 def register_commands(app: Flask) -> None:
     """Add the project's commands to `flask --app app`."""
     app.cli.add_command(demo_command)
+    app.cli.add_command(school_group)
+
+
+@click.group("school")
+def school_group() -> None:
+    """A real school's own start (no demo data)."""
+
+
+@school_group.command("create")
+@click.option("--name", prompt="Full name of the school")
+@click.option("--short-name", prompt="Short name")
+@click.option("--timezone", default=lambda: os.environ.get("TABEL_TIMEZONE", "Asia/Almaty"),
+              show_default="TABEL_TIMEZONE or Asia/Almaty", prompt="Time zone")
+@click.option("--language", type=click.Choice(["ru", "kk"]), default="ru", show_default=True,
+              prompt="Default language")
+@click.option("--last-name", prompt="Administrator's last name")
+@click.option("--first-name", prompt="Administrator's first name")
+@click.option("--patronymic", default="", prompt="Administrator's patronymic (may be empty)")
+@click.option("--sex", type=click.Choice(["f", "m"]), default="f", prompt="Sex (f/m)")
+@click.option("--username", default="admin", show_default=True, prompt="Username")
+@click.password_option("--password", prompt="Password (typed twice, never shown)")
+@with_appcontext
+def school_create(name: str, short_name: str, timezone: str, language: str, last_name: str,
+                  first_name: str, patronymic: str, sex: str, username: str,
+                  password: str) -> None:
+    """Create the school card and its first administrator, and nothing else."""
+    from services import setup
+    from services.people.common import PeopleError, PersonData
+
+    migrate_database()
+    try:
+        user = setup.create_school(setup.NewSchool(
+            name, short_name, timezone, language,
+            PersonData(last_name.strip(), first_name.strip(), patronymic.strip(), sex),
+            username, password))
+        db.session.commit()
+    except PeopleError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    click.echo(f"Created {name}. Sign in as {user.username} and bring in the people "
+               f"(Administration).")
 
 
 def migrate_database() -> str:

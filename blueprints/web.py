@@ -3,25 +3,25 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, g, redirect, request, session, url_for
-from flask_babel import format_date, get_locale, refresh
+from flask import Flask, g, has_request_context, redirect, request, session, url_for
+from flask_babel import format_date, format_datetime, get_locale, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from blueprints import assets
 from blueprints.common import htmx_redirect, is_htmx, render_error
 from blueprints.parse import IdConverter, to_id
 from extensions import db, login_manager, sqlite_pragmas
-from models import User
-from services import policy
+from models import Staff, User
+from services import accounts, clock, policy, settings_cache, setup
 
 # Deny by default: only these endpoints are open to anonymous visitors.
 PUBLIC_ENDPOINTS = frozenset(
-    {"auth.login", "auth.set_language", "static", "assets.file", "home.health",
-     "diary.public_service_worker"}
+    {"auth.login", "auth.set_language", "auth.first_run", "static", "assets.file",
+     "home.health", "diary.public_service_worker"}
 )
 
 CSP = (
@@ -48,9 +48,12 @@ def init_web(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(code, render_error)
     app.register_blueprint(assets.bp)
-    app.jinja_env.globals.update(policy=policy, asset=assets.asset_url, get_locale=get_locale)
+    app.jinja_env.globals.update(policy=policy, asset=assets.asset_url, get_locale=get_locale,
+                                 demo_school=lambda: bool(settings_cache.school_value("is_demo")))
     app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
     app.jinja_env.filters["rich_text"] = rich_text
+    # Stored instants are UTC; shown in the school's time zone (Babel's timezone selector).
+    app.jinja_env.filters["datetime"] = lambda d, fmt="short": format_datetime(d, fmt) if d else ""
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", sqlite_pragmas)
@@ -75,11 +78,22 @@ def rich_text(text: str | None) -> Markup:
 
 
 def _load_user(user_id: str) -> User | None:
-    found = to_id(user_id)
-    user = db.session.get(User, found) if found is not None else None
-    if user is None or not user.active:
+    """The signed-in user of a session or remember-me cookie ("id.version"), with the staff
+    record in the same query; None when the version is old (signed out everywhere, password
+    changed, account reset or disabled) or when the account's access has ended today."""
+    raw_id, _dot, raw_version = user_id.partition(".")
+    found, version = to_id(raw_id), to_id(raw_version)
+    if found is None or version is None:
         return None
+    row = db.session.execute(select(User, Staff).outerjoin(Staff, Staff.person_id == User.person_id)
+                             .where(User.id == found)).first()
+    if row is None or row[0].session_version != version:
+        return None
+    user, staff = row
     policy.forget(user)
+    policy.know_staff(user, staff)
+    if not accounts.may_sign_in(user, clock.today(), staff).ok:
+        return None
     return user
 
 
@@ -89,14 +103,29 @@ def _unauthorized():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+# What a user who must change a one-time password may still open.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.logout", "auth.set_language",
+                                       "static", "assets.file", "home.health"})
+
+
 def _require_login():
-    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+    if request.endpoint == "auth.login" and settings_cache.school_value("id") is None \
+            and not setup.has_school():
+        return redirect(url_for("auth.first_run"))  # a new school's first page
+    if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    return _unauthorized()
+    if not current_user.is_authenticated:
+        return _unauthorized()
+    if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        return htmx_redirect(url_for("auth.password"))
+    return None
 
 
 def select_locale() -> str:
-    """The user's saved choice, then the session, then the browser, then Russian."""
+    """The user's saved choice, then the session, then the browser, then Russian (the
+    command line has no request: Russian)."""
+    if not has_request_context():
+        return "ru"
     if current_user and current_user.is_authenticated and current_user.locale:
         return current_user.locale
     if session.get("locale") in ("ru", "kk"):
@@ -119,10 +148,12 @@ def _security_headers(response):
 
 
 def _refusal_as_200(response) -> None:
-    """A form refused (422) or in conflict (409) answers 200 with the form and its errors,
-    and the real status in X-Refused-Status: browsers log every 4xx answer, a page or an htmx
-    request, as a console error, and a teacher's typo is not an error of the page."""
-    if response.status_code in (409, 422):
+    """A form refused (422), in conflict (409) or a sign-in refused (401, the login page
+    again) answers 200 with the form and its errors, and the real status in
+    X-Refused-Status: browsers log every 4xx answer, a page or an htmx request, as a console
+    error, and a teacher's typo is not an error of the page."""
+    if response.status_code in (409, 422) or (
+            response.status_code == 401 and request.endpoint == "auth.login"):
         response.headers["X-Refused-Status"] = str(response.status_code)
         response.status_code = 200
 

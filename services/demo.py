@@ -44,6 +44,7 @@ from models import (
 )
 from models.users import PASSWORD_METHOD
 from services import clock
+from services.accounts.passwords import DEMO_PASSWORD
 from services.demo_base import ClassInfo, Context, PageInfo, bulk_insert, sync_sequences
 from services.demo_journal import add_journal
 from services.demo_people import (
@@ -73,7 +74,7 @@ from services.demo_school import (
     timetable,
 )
 
-PASSWORD = "demo-password"
+PASSWORD = DEMO_PASSWORD  # the one a real school is refused (services.accounts.passwords)
 FIXED_ACCOUNTS = ("admin", "director", "deputy", "secretary", "teacher", "classteacher",
                   "parent", "pupil")
 _EXPLICIT_IDS = (AcademicYear, Attendance, Bell, Enrolment, FinalMark, Guardian, Lesson, Mark,

@@ -7,6 +7,7 @@ from app import create_app
 from extensions import db
 from models import User
 from tests.factories import PASSWORD
+from tests.fragments import status
 
 HOMES = {"admin": "/office", "director": "/office", "deputy": "/office",
          "secretary": "/office", "teacher": "/teacher", "ct": "/teacher"}
@@ -24,7 +25,7 @@ def test_each_role_lands_on_its_home(school, login, username, home):
 def test_wrong_password_and_unknown_user_get_the_same_message(school, client):
     wrong = client.post("/login", data={"username": "teacher", "password": "nope"})
     unknown = client.post("/login", data={"username": "nobody", "password": "nope"})
-    assert wrong.status_code == unknown.status_code == 401
+    assert status(wrong) == status(unknown) == 401
     text = "Неверное имя пользователя или пароль"
     assert text in wrong.get_data(as_text=True)
     assert text in unknown.get_data(as_text=True)

@@ -23,6 +23,9 @@ from services.accounts.latin import latin
 # No 0/o, 1/l/i: a slip is read off paper and typed on a phone.
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 FAMILY_ROLES = ("parent", "pupil")
+# What a username may hold: it is typed on any phone keyboard, so Latin letters, digits, dot,
+# hyphen and underscore only (the ones we make from names look like ivanova.a2).
+USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,59}$"
 
 
 class AccountError(ValueError):
