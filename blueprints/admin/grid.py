@@ -110,7 +110,8 @@ class Table:
     # Rows of the list a user may see beyond the table's access (a class teacher: their
     # class), from services.policy; None: every row.
     scope: Callable[[Any], Any] | None = None
-    # The words a search looks in: SQL expressions, casefolded when compared.
+    # The words a search looks in: SQL expressions, casefolded when compared (Person.search_name
+    # is stored casefolded and compared as it is: folding it again per row costs a Python call).
     search: Callable[[], list[Any]] | None = None
     # The columns that find an imported row again (a second import changes nothing).
     import_key: tuple[str, ...] = ()

@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, literal, or_, select
 from blueprints.admin.grid import Col, Table
 from blueprints.parse import to_id
 from extensions import db
+from models import Person
 
 
 def fold(expr):
@@ -71,7 +72,7 @@ def filtered(table: Table, args, user) -> tuple[Any, dict[str, str], dict[str, A
     words = " ".join((args.get("q") or "").split())[:100]
     if words and table.search is not None:
         params["q"] = words
-        exprs = [fold(e) for e in table.search()]
+        exprs = [e if e is Person.search_name else fold(e) for e in table.search()]
         for word in words.casefold().split():
             query = query.where(or_(*(e.like(_like(word), escape="\\") for e in exprs)))
     for col in table.columns:
