@@ -14,11 +14,22 @@ from models.school import (
     SubgroupMember,
 )
 from models.users import ROLES, LoginAttempt, User, UserRole
+from models.year import (
+    CurriculumHours,
+    Exam,
+    ExamResult,
+    Holiday,
+    MarkExcuse,
+    PageTeacher,
+    Promotion,
+    YearClose,
+)
 
 __all__ = [
     "ROLES", "AcademicYear", "Attendance", "AuditEvent", "Bell", "CardCheck", "Consent",
     "ConsentText", "DiaryVisit", "Enrolment", "FinalMark", "LoginAttempt", "StaffSubject",
     "Guardian", "Lesson", "Mark", "ParentNotice", "Person", "PlanItem", "Pupil", "School",
     "SchoolClass", "Staff", "StudyPeriod", "Subgroup", "SubgroupMember", "Subject",
-    "SubjectPage", "TimetableSlot", "User", "UserRole", "WorkType",
+    "SubjectPage", "TimetableSlot", "User", "UserRole", "WorkType", "CurriculumHours", "Exam",
+    "ExamResult", "Holiday", "MarkExcuse", "PageTeacher", "Promotion", "YearClose",
 ]

@@ -35,6 +35,11 @@ class Lesson(db.Model):
     plan_item_id: Mapped[int | None] = mapped_column(ForeignKey("plan_item.id"))
     ict_used: Mapped[bool] = mapped_column(default=False)
     is_extra: Mapped[bool] = mapped_column(default=False)
+    # A one-day change of the timetable: a cancelled lesson stays (hidden from the journal) so
+    # regeneration does not bring it back; a moved one remembers the slot it came from.
+    cancelled: Mapped[bool] = mapped_column(default=False, server_default="0")
+    origin_date: Mapped[dt.date | None]
+    origin_number: Mapped[int | None]
     updated_at: Mapped[dt.datetime] = mapped_column(default=_now, onupdate=_now)
 
     page: Mapped[SubjectPage] = relationship()

@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -147,6 +147,8 @@ class SchoolClass(db.Model):
     language: Mapped[str] = mapped_column(String(2), default="ru")
     period_scheme: Mapped[str] = mapped_column(String(12), default="quarter")
     class_teacher_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # A five- or six-day week: the timetable has no Saturday lessons in a five-day class.
+    days_per_week: Mapped[int] = mapped_column(default=5, server_default="5")
 
     year: Mapped[AcademicYear] = relationship()
     class_teacher: Mapped[Staff | None] = relationship()
@@ -157,6 +159,7 @@ class SchoolClass(db.Model):
         CheckConstraint("grade BETWEEN 0 AND 12", name="grade"),
         CheckConstraint("language IN ('ru', 'kk')", name="language"),
         CheckConstraint("period_scheme IN ('quarter', 'half', 'trimester')", name="scheme"),
+        CheckConstraint("days_per_week IN (5, 6)", name="days_per_week"),
     )
 
     @property
@@ -182,10 +185,24 @@ class Subgroup(db.Model):
 
 
 class SubgroupMember(db.Model):
-    subgroup_id: Mapped[int] = mapped_column(
-        ForeignKey("subgroup.id", ondelete="CASCADE"), primary_key=True
+    """A pupil in a subgroup over dates: moved to the other group from a day, the pupil's
+    marks stay on the lessons of the first group (they belong to the lesson, not the group)."""
+
+    __tablename__ = "subgroup_member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subgroup_id: Mapped[int] = mapped_column(ForeignKey("subgroup.id", ondelete="CASCADE"))
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id"))
+    # None: since the start of the year / until its end.
+    start_date: Mapped[dt.date | None]
+    end_date: Mapped[dt.date | None]
+
+    __table_args__ = (
+        UniqueConstraint("subgroup_id", "pupil_id", "start_date"),
+        Index("ix_subgroup_member_pupil", "pupil_id"),
+        CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date",
+                        name="dates"),
     )
-    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id"), primary_key=True)
 
 
 
