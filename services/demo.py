@@ -23,11 +23,14 @@ from models import (
     AcademicYear,
     Attendance,
     Bell,
+    CurriculumHours,
     Enrolment,
     FinalMark,
     Guardian,
+    Holiday,
     Lesson,
     Mark,
+    PageTeacher,
     Person,
     Pupil,
     School,
@@ -138,6 +141,7 @@ def _add_frame(ctx: Context) -> None:
                      "start_date": s, "end_date": e}
                     for n, (pid, s, e) in enumerate(ctx.periods[scheme], start=1)]
     bulk_insert(StudyPeriod, periods)
+    _add_holidays(ctx)
     bulk_insert(Bell, [{"id": ids.take(Bell), "number": n, "starts": s, "ends": e}
                        for n, s, e in bells()])
     types = []
@@ -152,6 +156,18 @@ def _add_frame(ctx: Context) -> None:
     bulk_insert(Subject, [{"id": ctx.subjects[code], "code": code, "name_ru": ru, "name_kk": kk}
                           for code, ru, kk, _h in SUBJECTS])
     ctx.no_marks_grades = db.session.scalar(select(School)).no_marks_grade_set()
+
+
+def _add_holidays(ctx: Context) -> None:
+    """The vacations between the quarters and the public holidays inside them, as a school
+    enters them: the lessons the demo writes fall on the school days they leave."""
+    cal, rows = ctx.calendar, []
+    for (_s, end), (start, _e) in zip(cal.quarters, cal.quarters[1:], strict=False):
+        rows.append({"kind": "vacation", "name": "Каникулы", "start_date":
+                     end + dt.timedelta(days=1), "end_date": start - dt.timedelta(days=1)})
+    rows += [{"kind": "holiday", "name": "Праздник", "start_date": day, "end_date": day}
+             for day in sorted(cal.holidays)]
+    bulk_insert(Holiday, [{**r, "year_id": ctx.year_id, "grades": ""} for r in rows])
 
 
 def _plan_classes(ctx: Context) -> None:
@@ -190,6 +206,13 @@ def _add_pages(ctx: Context, bundles: dict[str, list[Bundle]]) -> None:
         {"id": p.id, "class_id": p.school_class.id, "subgroup_id": p.subgroup,
          "subject_id": ctx.subjects[p.subject], "teacher_id": p.teacher.id,
          "hours_per_week": p.hours, "year_closed_on": None} for p in ctx.pages]))
+    bulk_insert(PageTeacher, [{"page_id": p.id, "teacher_id": p.teacher.id,
+                               "start_date": ctx.calendar.start, "end_date": None}
+                              for p in ctx.pages])
+    curriculum = {(p.school_class.grade, p.subject): p.hours for p in ctx.pages}
+    bulk_insert(CurriculumHours, [{"year_id": ctx.year_id, "grade": grade,
+                                   "subject_id": ctx.subjects[code], "hours": h}
+                                  for (grade, code), h in sorted(curriculum.items())])
 
 
 def _add_timetable(ctx: Context) -> None:

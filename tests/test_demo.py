@@ -242,3 +242,22 @@ def test_command_migrates_an_empty_database(tmp_path):
         accounts = app.test_cli_runner().invoke(args=["demo", "--accounts"])
         assert [a.username for a in demo.demo_accounts()] == list(demo.FIXED_ACCOUNTS)
     assert accounts.exit_code == 0 and "director" in accounts.output
+
+
+def test_the_demo_calendar_holds_its_vacations_and_its_lessons_fall_on_school_days(built):
+    """The demo enters its vacations and holidays as a school would (issue 16), and the
+    lessons it writes are all on school days of services.calendar."""
+    from models import CurriculumHours, Holiday, PageTeacher
+    from services.calendar import load_calendar
+
+    year = db.session.scalar(select(AcademicYear))
+    calendar = load_calendar(year)
+    assert db.session.scalar(select(func.count()).select_from(Holiday).where(
+        Holiday.kind == "vacation")) == 3
+    days = db.session.scalars(select(Lesson.date).distinct()).all()
+    assert days and all(calendar.is_school_day(day) for day in days)
+    autumn = db.session.scalar(select(Holiday).order_by(Holiday.start_date))
+    assert not calendar.is_school_day(autumn.start_date + dt.timedelta(days=2))
+    pages = db.session.scalar(select(func.count()).select_from(SubjectPage))
+    assert db.session.scalar(select(func.count()).select_from(PageTeacher)) == pages
+    assert db.session.scalar(select(func.count()).select_from(CurriculumHours)) > 11
