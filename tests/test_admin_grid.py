@@ -90,8 +90,9 @@ def test_a_delete_asks_first_and_a_post_without_the_answer_deletes_nothing(schoo
 
 def test_class_teacher_choice_is_limited_to_teachers(school, login):
     client = login("admin")
+    # days_per_week: the five- or six-day week is a required column since issue 16.
     data = {"grade": "7", "letter": "В", "language": "kk", "period_scheme": "quarter",
-            "class_teacher_id": str(school.ct_staff.id)}
+            "days_per_week": "5", "class_teacher_id": str(school.ct_staff.id)}
     assert client.post("/admin/classes/new", data=data).status_code == 302
     bad = client.post("/admin/classes/new", data={**data, "letter": "Г",
                                                   "class_teacher_id": "999999"})

@@ -5,11 +5,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from blueprints.admin.grid import Col, Table
+from blueprints.admin.year_tables import YEAR_TABLES, scheme_choices
 from extensions import db
 from models import Bell, School, SchoolClass, Staff, Subject, User, UserRole, WorkType
-from models.school import parse_grades
 from services import clock
 from services import school as school_service
+from services.periods import rules as year_rules
 
 
 def _teachers() -> list[tuple[int, str]]:
@@ -29,19 +30,13 @@ def _languages():
     return [("ru", _l("Russian")), ("kk", _l("Kazakh"))]
 
 
-def _schemes():
-    return [("quarter", _l("quarters")), ("half", _l("half-years")),
-            ("trimester", _l("trimesters"))]
+def _week_lengths():
+    return [(5, _l("five days")), (6, _l("six days"))]
 
 
-def _clean_grades(text: str) -> str:
-    """"1, 2" -> "1,2"; anything but grades 0-12 separated by commas is refused."""
-    try:
-        grades = parse_grades(text)
-    except ValueError as error:
-        raise ValueError(_("“%(part)s” is not a grade: write grades from 0 to 12 separated "
-                           "by commas, for example 1 or 1,2.", part=str(error))) from None
-    return ",".join(str(g) for g in sorted(grades))
+def _put_scheme(row: SchoolClass, value) -> None:
+    # Left empty, a class follows its grade's scheme: quarters 1-9, half-years 10-11.
+    row.period_scheme = value or year_rules.default_scheme(row.grade)
 
 
 def _zones():
@@ -98,7 +93,9 @@ TABLES: dict[str, Table] = {t.key: t for t in (
         Col("grade", _l("Grade"), "int", min=0, max=12),
         Col("letter", _l("Letter"), max_length=4),
         Col("language", _l("Language"), "choice", choices=_languages),
-        Col("period_scheme", _l("Study periods"), "choice", choices=_schemes),
+        Col("period_scheme", _l("Study periods"), "choice", choices=scheme_choices,
+            required=False, put=_put_scheme),
+        Col("days_per_week", _l("School week"), "choice", choices=_week_lengths),
         Col("class_teacher_id", _l("Class teacher"), "choice", required=False,
             choices=_teachers),
     ), order_by=(SchoolClass.grade, SchoolClass.letter), query_filter=_current_year_filter,
@@ -107,7 +104,7 @@ TABLES: dict[str, Table] = {t.key: t for t in (
         Col("name", _l("Full name of the school"), max_length=200),
         Col("short_name", _l("Short name"), max_length=60),
         Col("no_marks_grades", _l("Grades without marks (e.g. 1 or 1,2)"), required=False,
-            max_length=40, clean=_clean_grades),
+            max_length=40, clean=year_rules.clean_grades),
         Col("allow_mark_one", _l("Mark 1 is allowed"), "bool"),
         Col("allow_pass_fail", _l("Pass/fail period marks are allowed"), "bool"),
         Col("lock_days_current", _l("Days to correct current marks and absences"), "int",
@@ -128,3 +125,4 @@ TABLES: dict[str, Table] = {t.key: t for t in (
         Col("timezone", _l("Time zone of the school"), "choice", choices=_zones),
     ), single=True),
 )}
+TABLES.update(YEAR_TABLES)  # years, study periods, holidays (issue 16)

@@ -1,0 +1,76 @@
+"""The academic year in the back-office grid: years, study periods and holidays (issue 16).
+
+The administrator keeps them; the director and the deputies read them. The rules (dates
+inside the year, periods that do not overlap, one current year) are services.periods.rules.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from blueprints.admin.grid import Access, Col, Table
+from models import AcademicYear, Holiday, StudyPeriod
+from services.periods import rules
+
+LEADERSHIP = ("admin", "director", "deputy")
+ACCESS = Access(list=LEADERSHIP, edit=("admin",), export=LEADERSHIP, import_=("admin",),
+                history=("admin",))
+
+
+def scheme_choices():
+    return [("quarter", _l("quarters")), ("half", _l("half-years")),
+            ("trimester", _l("trimesters"))]
+
+
+def _kinds():
+    return [("vacation", _l("vacation")), ("holiday", _l("public holiday"))]
+
+
+def _in_year() -> dict:
+    return {"year_id": rules.current_or_latest_year_id()}
+
+
+def _year_col() -> Col:
+    return Col("year_id", _l("Academic year"), "choice", choices=rules.years,
+               filter="choice")
+
+
+YEARS = Table(
+    "years", _l("Academic years"), AcademicYear, (
+        Col("name", _l("Name (e.g. 2026/2027)"), max_length=20),
+        Col("start_date", _l("First day"), "date"),
+        Col("end_date", _l("Last day"), "date"),
+        Col("is_current", _l("Current year"), "bool", put=rules.set_current),
+        Col("closed", _l("Closed"), "bool", editable=False),
+    ),
+    order_by=(AcademicYear.start_date.desc(),), check=rules.check_year, access=ACCESS,
+    import_key=("name",), deletable=True,
+)
+
+PERIODS = Table(
+    "periods", _l("Study periods"), StudyPeriod, (
+        _year_col(),
+        Col("scheme", _l("Kind"), "choice", choices=scheme_choices, filter="choice"),
+        Col("number", _l("Number"), "int", min=1, max=4),
+        Col("start_date", _l("First day"), "date"),
+        Col("end_date", _l("Last day"), "date"),
+    ),
+    order_by=(StudyPeriod.year_id.desc(), StudyPeriod.scheme, StudyPeriod.number),
+    check=rules.check_period, defaults=_in_year, access=ACCESS,
+    import_key=("year_id", "scheme", "number"),
+)
+
+HOLIDAYS = Table(
+    "holidays", _l("Holidays and vacations"), Holiday, (
+        _year_col(),
+        Col("kind", _l("Kind"), "choice", choices=_kinds, filter="choice"),
+        Col("name", _l("Name"), required=False),
+        Col("start_date", _l("First day"), "date", filter="date"),
+        Col("end_date", _l("Last day"), "date"),
+        Col("grades", _l("Only for grades (e.g. 1; empty: all)"), required=False,
+            max_length=40, clean=rules.clean_grades),
+    ),
+    order_by=(Holiday.start_date,), check=rules.check_holiday, defaults=_in_year,
+    access=ACCESS, import_key=("year_id", "start_date", "grades"),
+)
+
+YEAR_TABLES: dict[str, Table] = {t.key: t for t in (YEARS, PERIODS, HOLIDAYS)}
