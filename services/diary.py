@@ -18,6 +18,7 @@ from models import (
     Attendance,
     Bell,
     DiaryVisit,
+    ExamResult,
     FinalMark,
     Lesson,
     Mark,
@@ -34,6 +35,7 @@ from models import (
     TimetableSlot,
     User,
 )
+from services.exams import results_of_pupil as exam_results_of
 from services.journal import prediction, weighted_average
 
 # Reasons that excuse an absence; "unexcused" and a reason not yet set do not.
@@ -164,6 +166,10 @@ def load_week(pupil: Pupil, monday: dt.date, locale: str, today: dt.date,
         .outerjoin(sub_person, sub_person.id == sub_staff.person_id)
         .where(Lesson.page_id.in_(list(pages)), Lesson.date.between(monday, saturday))
         .order_by(Lesson.date, Lesson.lesson_number)).all()
+    # A cancelled lesson is not shown, and the timetable must not show it as planned either.
+    gone = {(lesson.page_id, lesson.date) for lesson, _ in rows if lesson.cancelled}
+    gone |= {(lesson.page_id, lesson.origin_date) for lesson, _ in rows if lesson.origin_date}
+    rows = [(lesson, sub) for lesson, sub in rows if not lesson.cancelled]
     lesson_ids = [lesson.id for lesson, _ in rows]
     marks = db.session.scalars(
         select(Mark).where(Mark.pupil_id == pupil.id, Mark.lesson_id.in_(lesson_ids))
@@ -189,7 +195,8 @@ def load_week(pupil: Pupil, monday: dt.date, locale: str, today: dt.date,
             entry.absence = absence.status
             entry.reason = absence.reason if show_reason else None
         by_day[lesson.date].append(entry)
-    _add_planned(by_day, pages, bells, locale, monday, max(monday, today), saturday, in_term)
+    _add_planned(by_day, pages, bells, locale, monday, max(monday, today), saturday, in_term,
+                 gone)
     days = [Day(d, sorted(by_day.get(d, []), key=lambda e: e.number), d == today)
             for d in (monday + dt.timedelta(days=i) for i in range(SCHOOL_DAYS))]
     _attach_due(days, pages, monday, saturday, locale)
@@ -204,7 +211,7 @@ def _attach_due(days: list[Day], pages: dict[int, SubjectPage], monday: dt.date,
         select(Lesson.page_id, Lesson.homework, Lesson.homework_due, Lesson.date,
                Lesson.lesson_number)
         .where(Lesson.page_id.in_(list(pages)), Lesson.homework != "",
-               Lesson.homework_due.between(monday, saturday))
+               Lesson.cancelled.is_(False), Lesson.homework_due.between(monday, saturday))
         .order_by(Lesson.date, Lesson.lesson_number))
     by_date = {d.date: d for d in days}
     for page_id, text, due, given_on, number in given:
@@ -229,9 +236,11 @@ def _entry(page: SubjectPage, day: dt.date, number: int, bells: dict[int, Bell],
 
 def _add_planned(by_day: dict[dt.date, list[LessonEntry]], pages: dict[int, SubjectPage],
                  bells: dict[int, Bell], locale: str, monday: dt.date, first: dt.date,
-                 saturday: dt.date, in_term: list[StudyPeriod]) -> None:
+                 saturday: dt.date, in_term: list[StudyPeriod],
+                 gone: set[tuple[int, dt.date]] = frozenset()) -> None:
     """Timetable lessons for days from `first` on that have no journal row yet, on school
-    days inside a study period (not in the holidays). One query."""
+    days inside a study period (not in the holidays), unless cancelled or moved away (gone).
+    One query."""
     if first > saturday or not in_term:
         return
     slots = db.session.scalars(select(TimetableSlot).where(
@@ -241,7 +250,7 @@ def _add_planned(by_day: dict[dt.date, list[LessonEntry]], pages: dict[int, Subj
         day = monday + dt.timedelta(days=slot.weekday - 1)
         if day < first or not slot.valid_from <= day <= slot.valid_to:
             continue
-        if not any(p.contains(day) for p in in_term):
+        if not any(p.contains(day) for p in in_term) or (slot.page_id, day) in gone:
             continue
         if any(e.number == slot.lesson_number or (e.page_id == slot.page_id and not e.planned)
                for e in by_day[day]):
@@ -277,6 +286,8 @@ class MarksReport:
     periods: list[StudyPeriod]
     period: StudyPeriod | None
     subjects: list[SubjectMarks]
+    # Final attestation results of the year (001 II 2.3), shown with the year marks.
+    exams: list[ExamResult] = field(default_factory=list)
 
 
 def periods_of_pupil(pupil: Pupil) -> list[StudyPeriod]:
@@ -325,7 +336,8 @@ def load_marks(pupil: Pupil, period: StudyPeriod | None, periods: list[StudyPeri
     _attach_finals(pupil, subjects, periods, locale)
     if period is not None:
         _attach_notices(pupil, period, subjects)
-    return MarksReport(periods, period, sorted(subjects.values(), key=lambda s: s.name))
+    return MarksReport(periods, period, sorted(subjects.values(), key=lambda s: s.name),
+                       exams=exam_results_of(pupil))
 
 
 def _attach_finals(pupil: Pupil, subjects: dict[int, SubjectMarks],
@@ -424,6 +436,7 @@ def load_homework(pupil: Pupil, today: dt.date, locale: str
     due = func.coalesce(Lesson.homework_due, Lesson.date)
     lessons = db.session.scalars(
         select(Lesson).where(Lesson.page_id.in_(list(pages)), Lesson.homework != "",
+                             Lesson.cancelled.is_(False),
                              due.between(today, today + dt.timedelta(days=HOMEWORK_DAYS)))
         .order_by(due, Lesson.date, Lesson.lesson_number).limit(HOMEWORK_LIMIT))
     grouped: dict[dt.date, list[HomeworkItem]] = defaultdict(list)

@@ -140,7 +140,7 @@ def load_grid(page: SubjectPage, period: StudyPeriod, periods: list[StudyPeriod]
     """Read the whole grid: a fixed number of queries whatever the number of pupils and lessons."""
     lessons = list(db.session.scalars(
         select(Lesson).where(Lesson.page_id == page.id, Lesson.date >= period.start_date,
-                             Lesson.date <= period.end_date)
+                             Lesson.date <= period.end_date, Lesson.cancelled.is_(False))
         .order_by(Lesson.date, Lesson.lesson_number)))
     work_types = {w.id: w for w in db.session.scalars(
         select(WorkType).order_by(WorkType.position, WorkType.id))}

@@ -1,18 +1,42 @@
-"""Lessons are generated from the timetable of the period (issue 3).
+"""Lessons are generated from the timetable of the period (issues 3 and 16).
 
 Each TimetableSlot says a page is taught on a weekday as lesson number N between two dates;
-the journal needs one Lesson row per such date inside the study period. Two queries read the
-slots and the existing lessons, one bulk insert adds what is missing; nothing is deleted (a
-lesson may already hold marks).
+the journal needs one Lesson row per such date that is a school day of the class
+(services.calendar: no holidays, no Sundays, no Saturdays in a five-day week) inside one of
+its study periods. Generation runs when the timetable or the periods change, never when a
+page is read.
+
+Regeneration is safe: a lesson the timetable no longer has is deleted only when it holds
+nothing (no marks, attendance, topic, homework, work type, substitute, plan topic, ICT);
+the others are kept and listed for the administrator to move or keep. Cancelled lessons and
+moved ones (origin_date) stay as they are, and the timetable never brings them back; extra
+lessons (is_extra) are not the timetable's.
+
+A whole school is a fixed number of queries: the pages, the slots, the periods, the holidays
+of each year, the lessons with a flag for their data, then one bulk insert and chunked deletes.
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, exists, insert, or_, select
 
 from extensions import db
-from models import Lesson, StudyPeriod, SubjectPage, TimetableSlot
+from models import (
+    AcademicYear,
+    Attendance,
+    Lesson,
+    Mark,
+    SchoolClass,
+    StudyPeriod,
+    SubjectPage,
+    TimetableSlot,
+)
+from services.calendar import SchoolCalendar, load_calendar
+
+CHUNK = 500  # ids per DELETE: far below SQLite's limit of bound variables
 
 
 def timetable_dates(slots: list[tuple[int, int, dt.date, dt.date]], start: dt.date,
@@ -30,24 +54,130 @@ def timetable_dates(slots: list[tuple[int, int, dt.date, dt.date]], start: dt.da
     return out
 
 
-def ensure_lessons(page: SubjectPage, period: StudyPeriod, work_type_id: int | None = None) -> int:
-    """Create the missing Lesson rows of a page in a period from its timetable; how many were added."""
-    slots = db.session.execute(
-        select(TimetableSlot.weekday, TimetableSlot.lesson_number, TimetableSlot.valid_from,
-               TimetableSlot.valid_to).where(TimetableSlot.page_id == page.id,
-                                             TimetableSlot.valid_from <= period.end_date,
-                                             TimetableSlot.valid_to >= period.start_date)).all()
-    if not slots:
-        return 0
-    wanted = timetable_dates(list(slots), period.start_date, period.end_date)
-    existing = {tuple(r) for r in db.session.execute(
-        select(Lesson.date, Lesson.lesson_number).where(
-            Lesson.page_id == page.id, Lesson.date >= period.start_date,
-            Lesson.date <= period.end_date))}
-    missing = sorted(wanted - existing)
+@dataclass(frozen=True)
+class KeptLesson:
+    """A lesson the timetable no longer has but that holds data: for the administrator."""
+
+    id: int
+    page_id: int
+    date: dt.date
+    number: int
+
+
+@dataclass
+class Regeneration:
+    """What a regeneration did."""
+
+    added: int = 0
+    deleted: int = 0
+    kept: list[KeptLesson] = field(default_factory=list)
+
+
+def _has_data():
+    """True for a lesson that holds anything a person entered."""
+    return or_(Lesson.topic != "", Lesson.homework != "", Lesson.work_type_id.is_not(None),
+               Lesson.substitute_id.is_not(None), Lesson.plan_item_id.is_not(None),
+               Lesson.ict_used.is_(True),
+               exists().where(Mark.lesson_id == Lesson.id),
+               exists().where(Attendance.lesson_id == Lesson.id))
+
+
+def regenerate(classes: list[SchoolClass], start: dt.date, end: dt.date) -> Regeneration:
+    """Bring the lessons of these classes' pages in [start, end] in line with the timetable.
+
+    Only days inside the classes' study periods count. Raises nothing; does not commit.
+    """
+    result = Regeneration()
+    if not classes:
+        return result
+    by_class = {c.id: c for c in classes}
+    pages = dict(db.session.execute(select(SubjectPage.id, SubjectPage.class_id).where(
+        SubjectPage.class_id.in_(list(by_class)))).tuples().all())
+    if not pages:
+        return result
+    days = _lesson_days(classes, start, end)
+    wanted = _wanted(pages, by_class, days, start, end)
+    lessons = db.session.execute(
+        select(Lesson.id, Lesson.page_id, Lesson.date, Lesson.lesson_number, Lesson.cancelled,
+               Lesson.is_extra, Lesson.origin_date, Lesson.origin_number,
+               _has_data().label("has_data"))
+        .where(Lesson.page_id.in_(list(pages)), Lesson.date >= start, Lesson.date <= end)
+        .order_by(Lesson.date, Lesson.lesson_number, Lesson.page_id)).all()
+    present = {(r.page_id, r.date, r.lesson_number) for r in lessons}
+    # A moved lesson still stands for its old place: the timetable must not refill it.
+    present |= {(r.page_id, r.origin_date, r.origin_number) for r in lessons if r.origin_date}
+    missing = sorted(wanted - present, key=lambda k: (k[1], k[2], k[0]))
     if missing:
         db.session.execute(insert(Lesson), [
-            {"page_id": page.id, "date": d, "lesson_number": n, "topic": "", "homework": "",
-             "work_type_id": work_type_id, "ict_used": False, "is_extra": False}
-            for d, n in missing])
-    return len(missing)
+            {"page_id": p, "date": d, "lesson_number": n, "topic": "", "homework": "",
+             "ict_used": False, "is_extra": False, "cancelled": False} for p, d, n in missing])
+    result.added = len(missing)
+    stale = [r for r in lessons if (r.page_id, r.date, r.lesson_number) not in wanted
+             and not r.is_extra and r.origin_date is None and not r.cancelled]
+    gone = [r.id for r in stale if not r.has_data]
+    for i in range(0, len(gone), CHUNK):
+        db.session.execute(delete(Lesson).where(Lesson.id.in_(gone[i:i + CHUNK])))
+    result.deleted = len(gone)
+    result.kept = [KeptLesson(r.id, r.page_id, r.date, r.lesson_number)
+                   for r in stale if r.has_data]
+    return result
+
+
+def _lesson_days(classes: list[SchoolClass], start: dt.date,
+                 end: dt.date) -> dict[int, set[dt.date]]:
+    """The school days in [start, end] inside each class's study periods (two queries per
+    year: its periods and its holidays)."""
+    out: dict[int, set[dt.date]] = {}
+    years = {c.year_id for c in classes}
+    for year in db.session.scalars(select(AcademicYear).where(AcademicYear.id.in_(years))):
+        calendar = load_calendar(year)
+        periods = db.session.scalars(select(StudyPeriod).where(
+            StudyPeriod.year_id == year.id, StudyPeriod.start_date <= end,
+            StudyPeriod.end_date >= start)).all()
+        for cls in (c for c in classes if c.year_id == year.id):
+            out[cls.id] = _days_of(calendar, cls, [p for p in periods
+                                                   if p.scheme == cls.period_scheme],
+                                   start, end)
+    return out
+
+
+def _days_of(calendar: SchoolCalendar, cls: SchoolClass, periods: list[StudyPeriod],
+             start: dt.date, end: dt.date) -> set[dt.date]:
+    days: set[dt.date] = set()
+    for period in periods:
+        days.update(calendar.school_days(max(start, period.start_date),
+                                         min(end, period.end_date), cls.grade,
+                                         cls.days_per_week))
+    return days
+
+
+def _wanted(pages: dict[int, int], by_class: dict[int, SchoolClass],
+            days: dict[int, set[dt.date]], start: dt.date,
+            end: dt.date) -> set[tuple[int, dt.date, int]]:
+    """(page, date, number) the timetable asks for on the classes' school days."""
+    slots = db.session.execute(
+        select(TimetableSlot.page_id, TimetableSlot.weekday, TimetableSlot.lesson_number,
+               TimetableSlot.valid_from, TimetableSlot.valid_to)
+        .where(TimetableSlot.page_id.in_(list(pages)), TimetableSlot.valid_from <= end,
+               TimetableSlot.valid_to >= start)).all()
+    by_page: dict[int, list[tuple]] = defaultdict(list)
+    for page_id, *slot in slots:
+        by_page[page_id].append(tuple(slot))
+    wanted: set[tuple[int, dt.date, int]] = set()
+    for page_id, page_slots in by_page.items():
+        school_days = days.get(pages[page_id], set())
+        wanted.update((page_id, d, n) for d, n in timetable_dates(page_slots, start, end)
+                      if d in school_days)
+    return wanted
+
+
+def regenerate_period(school_class: SchoolClass, period: StudyPeriod) -> Regeneration:
+    """The class's lessons of one period, after its timetable changed."""
+    return regenerate([school_class], period.start_date, period.end_date)
+
+
+def regenerate_year(year: AcademicYear) -> Regeneration:
+    """Every class's lessons of a year, after its periods or holidays changed."""
+    classes = list(db.session.scalars(select(SchoolClass).where(SchoolClass.year_id == year.id)))
+    return regenerate(classes, year.start_date, year.end_date)
+

@@ -178,13 +178,13 @@ def test_timetable_dates_weekdays_inside_period():
                              (dt.date(2026, 11, 30), 2)]
 
 
-def test_ensure_lessons_adds_only_missing(ctx):
+def test_regenerate_adds_only_missing(ctx):
     period = ctx.builder.periods[1]
     db.session.add(TimetableSlot(page_id=ctx.maths5.id, weekday=1, lesson_number=2,
                                  valid_from=period.start_date, valid_to=period.end_date))
     ctx.builder.lesson(ctx.maths5, dt.date(2026, 11, 9), 2, topic="kept")
-    added = lesson_gen.ensure_lessons(ctx.maths5, period)
+    added = lesson_gen.regenerate_period(ctx.maths5.school_class, period).added
     assert added == 7  # Mondays 9 Nov .. 28 Dec minus the existing one
-    assert lesson_gen.ensure_lessons(ctx.maths5, period) == 0
+    assert lesson_gen.regenerate_period(ctx.maths5.school_class, period).added == 0
     assert db.session.scalar(db.select(Lesson.topic).where(
         Lesson.date == dt.date(2026, 11, 9))) == "kept"

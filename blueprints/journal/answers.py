@@ -20,7 +20,7 @@ from blueprints.common import is_htmx, safe_next
 from blueprints.journal import cells
 from extensions import db
 from models import Lesson, School, StudyPeriod, SubjectPage
-from services import clock, entries, lesson_gen, policy
+from services import clock, entries, policy
 from services import grid as grid_service
 from services import journal as rules
 from services import school as school_service
@@ -182,9 +182,3 @@ def final_refused(error: Exception, kind: str, page: SubjectPage, pupil_id: int 
         response.headers["HX-Trigger"] = json.dumps({"journal:notice": {"text": message}})
     return response
 
-
-def ensure_lessons(page: SubjectPage, period: StudyPeriod) -> None:
-    """Lessons of the timetable that the period still lacks, committed at once (a short write
-    of its own, before the page renders: never hold the write lock while rendering)."""
-    if lesson_gen.ensure_lessons(page, period):
-        db.session.commit()

@@ -55,7 +55,6 @@ def page(page_id: int):
     school = school_service.the_school()
     if period is None or school is None:
         return render("journal/page.html", page=page, grid=None)
-    answers.ensure_lessons(page, period)
     grid = grid_service.load_grid(page, period, periods, school)
     writer = policy.can_write_page(current_user, page)
     cols, reasons, today_col = grid_service.columns(
