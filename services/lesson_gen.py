@@ -92,7 +92,7 @@ def regenerate(classes: list[SchoolClass], start: dt.date, end: dt.date) -> Rege
         return result
     by_class = {c.id: c for c in classes}
     pages = dict(db.session.execute(select(SubjectPage.id, SubjectPage.class_id).where(
-        SubjectPage.class_id.in_(list(by_class)))).tuples().all())
+        SubjectPage.class_id.in_(list(by_class)))).all())
     if not pages:
         return result
     days = _lesson_days(classes, start, end)
