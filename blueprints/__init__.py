@@ -11,7 +11,8 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.journal.routes import bp as journal_bp
     from blueprints.lessons.routes import bp as lessons_bp
     from blueprints.people.routes import bp as people_bp
+    from blueprints.yearclose.routes import bp as yearclose_bp
 
     for bp in (auth_bp, diary_bp, home_bp, admin_bp, lessons_bp, journal_bp, people_bp,
-               accounts_bp):
+               accounts_bp, yearclose_bp):
         app.register_blueprint(bp)
