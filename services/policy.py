@@ -334,3 +334,28 @@ def can_excuse_year_mark(user: User, school_class: SchoolClass) -> bool:
         return False
     return user.has_role("admin") or (user.has_role("deputy") and
                                       oversees_class(user, school_class))
+
+
+# -- curriculum, teaching load, readiness, final attestation (issue 16) ---------------------
+
+def can_manage_load(user: User) -> bool:
+    """Assigning and handing over subject pages: the journal administrator."""
+    return can_manage_school(user)
+
+
+def can_read_load(user: User) -> bool:
+    """The teaching load and the readiness list: administrator, director, deputies."""
+    return _signed_in(user) and user.has_role(*LEADERSHIP)
+
+
+def can_enter_exam_results(user: User, grade: int) -> bool:
+    """Final attestation results of a grade: the deputy (of that grade's level, when the
+    deputy is limited to one) and the administrator."""
+    if not _signed_in(user):
+        return False
+    if user.has_role("admin"):
+        return True
+    if not user.has_role("deputy"):
+        return False
+    scope = user.role_scope("deputy")
+    return scope is None or scope == SchoolClass(grade=grade).level
