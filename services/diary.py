@@ -15,9 +15,11 @@ from sqlalchemy.orm import aliased, joinedload
 
 from extensions import db
 from models import (
+    AcademicYear,
     Attendance,
     Bell,
     DiaryVisit,
+    Enrolment,
     ExamResult,
     FinalMark,
     Lesson,
@@ -116,15 +118,17 @@ def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def pages_of(pupil: Pupil) -> list[SubjectPage]:
+def pages_of(pupil: Pupil, school_class: SchoolClass | None = None) -> list[SubjectPage]:
     """The subject pages a pupil learns on: the class's pages and those of the pupil's
-    subgroups, with subject and teacher loaded (one query)."""
-    if pupil.class_id is None:
+    subgroups, with subject and teacher loaded (one query). school_class: a past year's
+    class of the pupil (the archive), else the pupil's class now."""
+    class_id = school_class.id if school_class is not None else pupil.class_id
+    if class_id is None:
         return []
     mine = select(SubgroupMember.subgroup_id).where(SubgroupMember.pupil_id == pupil.id)
     return list(db.session.scalars(
         select(SubjectPage)
-        .where(SubjectPage.class_id == pupil.class_id,
+        .where(SubjectPage.class_id == class_id,
                or_(SubjectPage.subgroup_id.is_(None), SubjectPage.subgroup_id.in_(mine)))
         .options(joinedload(SubjectPage.teacher))
         .order_by(SubjectPage.id)).unique())
@@ -141,8 +145,8 @@ def _bells() -> dict[int, Bell]:
     return {b.number: b for b in db.session.scalars(select(Bell))}
 
 
-def _periods(pupil: Pupil) -> list[StudyPeriod]:
-    cls = pupil.school_class
+def _periods(pupil: Pupil, school_class: SchoolClass | None = None) -> list[StudyPeriod]:
+    cls = school_class or pupil.school_class
     if cls is None:
         return []
     return list(db.session.scalars(select(StudyPeriod).where(
@@ -290,9 +294,25 @@ class MarksReport:
     exams: list[ExamResult] = field(default_factory=list)
 
 
-def periods_of_pupil(pupil: Pupil) -> list[StudyPeriod]:
-    """The study periods the pupil's class follows this year (one query)."""
-    return _periods(pupil)
+def periods_of_pupil(pupil: Pupil, school_class: SchoolClass | None = None
+                     ) -> list[StudyPeriod]:
+    """The study periods the pupil's class follows this year, or those of a past year's
+    class of the pupil (one query)."""
+    return _periods(pupil, school_class)
+
+
+def classes_of_pupil(pupil: Pupil) -> list[SchoolClass]:
+    """The pupil's class in each year at this school, oldest first (the last class of a
+    year where the pupil moved), with the years loaded: the diary's archive. One query."""
+    by_year: dict[int, SchoolClass] = {}
+    for school_class in db.session.scalars(
+            select(SchoolClass).join(Enrolment, Enrolment.class_id == SchoolClass.id)
+            .join(AcademicYear, AcademicYear.id == SchoolClass.year_id)
+            .where(Enrolment.pupil_id == pupil.id)
+            .order_by(AcademicYear.start_date, Enrolment.start_date, Enrolment.id)
+            .options(joinedload(SchoolClass.year))).unique():
+        by_year[school_class.year_id] = school_class
+    return list(by_year.values())
 
 
 def pick_period(periods: list[StudyPeriod], period_id: int | None,
@@ -306,14 +326,14 @@ def pick_period(periods: list[StudyPeriod], period_id: int | None,
 
 
 def load_marks(pupil: Pupil, period: StudyPeriod | None, periods: list[StudyPeriod],
-               locale: str) -> MarksReport:
+               locale: str, school_class: SchoolClass | None = None) -> MarksReport:
     """Every mark of the period per subject with the weighted average and predicted mark,
     the period marks of the whole year, the year and exam marks, the teachers' notices of a
     lower period mark. Five queries."""
     school = db.session.scalar(select(School).limit(1)) or School(round_up_from=0.5,
                                                                    min_marks_for_period=0)
     subjects: dict[int, SubjectMarks] = {}
-    for page in pages_of(pupil):
+    for page in pages_of(pupil, school_class):
         subjects.setdefault(page.subject_id,
                             SubjectMarks(page.subject_id, page.subject.name(locale)))
     weights: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -333,7 +353,7 @@ def load_marks(pupil: Pupil, period: StudyPeriod | None, periods: list[StudyPeri
     for subject_id, row in subjects.items():
         row.average = weighted_average(weights[subject_id])
         row.predicted = prediction(row.average, len(weights[subject_id]), school)
-    _attach_finals(pupil, subjects, periods, locale)
+    _attach_finals(pupil, subjects, periods, locale, school_class)
     if period is not None:
         _attach_notices(pupil, period, subjects)
     return MarksReport(periods, period, sorted(subjects.values(), key=lambda s: s.name),
@@ -341,9 +361,10 @@ def load_marks(pupil: Pupil, period: StudyPeriod | None, periods: list[StudyPeri
 
 
 def _attach_finals(pupil: Pupil, subjects: dict[int, SubjectMarks],
-                   periods: list[StudyPeriod], locale: str) -> None:
+                   periods: list[StudyPeriod], locale: str,
+                   school_class: SchoolClass | None = None) -> None:
     """Period marks of this year's periods, the year and the exam marks (one query)."""
-    cls = pupil.school_class
+    cls = school_class or pupil.school_class
     if cls is None:
         return
     period_ids = {p.id for p in periods}

@@ -15,7 +15,7 @@ from flask_login import current_user
 from blueprints.common import load_or_404, render
 from blueprints.parse import to_id
 from extensions import db
-from models import Pupil, StudyPeriod
+from models import Pupil, SchoolClass, StudyPeriod
 from services import clock, diary, policy
 
 bp = Blueprint("diary", __name__)
@@ -34,17 +34,33 @@ def _open(pupil_id: int) -> Pupil:
     return pupil
 
 
-def _period(pupil: Pupil) -> tuple[list[StudyPeriod], StudyPeriod | None]:
-    """The class's periods and the one asked for in ?period= (404 if it is not theirs)."""
-    periods = diary.periods_of_pupil(pupil)
-    asked = request.args.get("period")
+def _year_period(pupil: Pupil) -> tuple[list[StudyPeriod], StudyPeriod | None,
+                                        SchoolClass | None, list[SchoolClass]]:
+    """The periods, the period asked for in ?period= (404 if it is not the pupil's), the
+    pupil's class in that period's year or in the ?year= asked (a past year's: the archive
+    of a closed year; 404 for a year the pupil was not here) and the pupil's class in every
+    year. Without either, the class now, or the last one (a pupil who has left keeps the
+    diary of their years here)."""
+    asked, asked_year = request.args.get("period"), request.args.get("year")
     period_id = to_id(asked) if asked else None
-    if asked and period_id is None:
+    year_id = to_id(asked_year) if asked_year else None
+    if (asked and period_id is None) or (asked_year and year_id is None):
         abort(404)
+    classes = diary.classes_of_pupil(pupil)
+    candidates = [c for c in (pupil.school_class, *reversed(classes)) if c is not None]
+    school_class = candidates[0] if candidates else None
+    if period_id is not None:
+        found = db.session.get(StudyPeriod, period_id)
+        year_id = found.year_id if found else 0
+    if year_id is not None:
+        school_class = next((c for c in candidates if c.year_id == year_id), None)
+        if school_class is None:
+            abort(404)
+    periods = diary.periods_of_pupil(pupil, school_class)
     period = diary.pick_period(periods, period_id, clock.today())
     if asked and period is None:
         abort(404)
-    return periods, period
+    return periods, period, school_class, classes
 
 
 def _page(template: str, pupil: Pupil, section: str, block: str | None = None, **ctx):
@@ -94,9 +110,10 @@ def _parse_day(text: str) -> dt.date:
 def marks(pupil_id: int):
     """Marks per subject for a period: averages, predicted, period and year marks."""
     pupil = _open(pupil_id)
-    periods, period = _period(pupil)
-    report = diary.load_marks(pupil, period, periods, _locale())
+    periods, period, school_class, years = _year_period(pupil)
+    report = diary.load_marks(pupil, period, periods, _locale(), school_class)
     return _page("diary/marks.html", pupil, "marks", report=report, spark=sparkline,
+                 shown_class=school_class, years=years,
                  decimal=lambda value: format_decimal(value, format="0.00"))
 
 
@@ -104,12 +121,12 @@ def marks(pupil_id: int):
 def attendance(pupil_id: int):
     """Lessons missed in a period: excused, unexcused, late, per subject."""
     pupil = _open(pupil_id)
-    periods, period = _period(pupil)
+    periods, period, school_class, years = _year_period(pupil)
     report = diary.load_attendance(pupil, period, _locale(),
                                    policy.can_see_absence_reason(current_user, pupil)) \
         if period else None
     return _page("diary/attendance.html", pupil, "attendance", periods=periods,
-                 period=period, report=report)
+                 period=period, report=report, shown_class=school_class, years=years)
 
 
 @bp.get("/diary/<int:pupil_id>/homework")

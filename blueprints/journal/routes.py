@@ -19,7 +19,7 @@ from blueprints.journal import answers, cells, forms
 from blueprints.journal import finals as final_form
 from blueprints.parse import arg_id, to_id
 from extensions import db
-from models import Lesson, Pupil, School, Staff, StudyPeriod, SubjectPage, WorkType
+from models import AcademicYear, Lesson, Pupil, School, Staff, StudyPeriod, SubjectPage, WorkType
 from services import clock, entries, policy
 from services import grid as grid_service
 from services import journal as rules
@@ -30,11 +30,18 @@ bp = Blueprint("journal", __name__, url_prefix="/journal")
 
 @bp.get("/")
 def index():
-    """My pages (teachers) and every class's pages the user may read (leadership)."""
+    """My pages (teachers) and every class's pages the user may read (leadership), in the
+    current year or in the ?year= asked (a closed year's pages stay readable)."""
     require(policy.is_staff(current_user))
     staff = policy.staff_of(current_user)
-    mine = school_service.pages_of_teacher(staff) if staff else []
-    year = school_service.current_year()
+    years = list(db.session.scalars(select(AcademicYear).order_by(AcademicYear.start_date)))
+    asked = arg_id(request.args, "year")
+    year = next((y for y in years if y.id == asked), None) if asked else \
+        school_service.current_year()
+    if asked and year is None:
+        abort(404)
+    mine = [p for p in school_service.pages_of_teacher(staff)
+            if year is None or p.school_class.year_id == year.id] if staff else []
     classes = [c for c in school_service.classes_of_year(year)
                if policy.can_read_class(current_user, c)] if year else []
     pages = list(db.session.scalars(select(SubjectPage).where(
@@ -43,7 +50,8 @@ def index():
     by_class = {c.id: [p for p in pages if p.class_id == c.id
                        and policy.can_read_page(current_user, p) and p not in mine]
                 for c in classes}
-    return render("journal/index.html", mine=mine, classes=classes, by_class=by_class)
+    return render("journal/index.html", mine=mine, classes=classes, by_class=by_class,
+                  years=years, year=year)
 
 
 @bp.get("/pages/<int:page_id>")
