@@ -88,15 +88,30 @@ def regenerate(classes: list[SchoolClass], start: dt.date, end: dt.date) -> Rege
     Only days inside the classes' study periods count. Raises nothing; does not commit.
     """
     result = Regeneration()
-    if not classes:
-        return result
+    missing, stale = compare(classes, start, end)
+    if missing:
+        db.session.execute(insert(Lesson), [
+            {"page_id": p, "date": d, "lesson_number": n, "topic": "", "homework": "",
+             "ict_used": False, "is_extra": False, "cancelled": False} for p, d, n in missing])
+    result.added = len(missing)
+    gone = [r.id for r in stale if not r.has_data]
+    for i in range(0, len(gone), CHUNK):
+        db.session.execute(delete(Lesson).where(Lesson.id.in_(gone[i:i + CHUNK])))
+    result.deleted = len(gone)
+    result.kept = [KeptLesson(r.id, r.page_id, r.date, r.lesson_number)
+                   for r in stale if r.has_data]
+    return result
+
+
+def compare(classes: list[SchoolClass], start: dt.date, end: dt.date) -> tuple[list, list]:
+    """What the timetable lacks and has too many of, without writing: (page, date, number)
+    to add, and the journal's lessons (rows with has_data) the timetable no longer has."""
     by_class = {c.id: c for c in classes}
     pages = dict(db.session.execute(select(SubjectPage.id, SubjectPage.class_id).where(
-        SubjectPage.class_id.in_(list(by_class)))).all())
+        SubjectPage.class_id.in_(list(by_class)))).all()) if classes else {}
     if not pages:
-        return result
-    days = _lesson_days(classes, start, end)
-    wanted = _wanted(pages, by_class, days, start, end)
+        return [], []
+    wanted = _wanted(pages, by_class, _lesson_days(classes, start, end), start, end)
     lessons = db.session.execute(
         select(Lesson.id, Lesson.page_id, Lesson.date, Lesson.lesson_number, Lesson.cancelled,
                Lesson.is_extra, Lesson.origin_date, Lesson.origin_number,
@@ -107,20 +122,15 @@ def regenerate(classes: list[SchoolClass], start: dt.date, end: dt.date) -> Rege
     # A moved lesson still stands for its old place: the timetable must not refill it.
     present |= {(r.page_id, r.origin_date, r.origin_number) for r in lessons if r.origin_date}
     missing = sorted(wanted - present, key=lambda k: (k[1], k[2], k[0]))
-    if missing:
-        db.session.execute(insert(Lesson), [
-            {"page_id": p, "date": d, "lesson_number": n, "topic": "", "homework": "",
-             "ict_used": False, "is_extra": False, "cancelled": False} for p, d, n in missing])
-    result.added = len(missing)
     stale = [r for r in lessons if (r.page_id, r.date, r.lesson_number) not in wanted
              and not r.is_extra and r.origin_date is None and not r.cancelled]
-    gone = [r.id for r in stale if not r.has_data]
-    for i in range(0, len(gone), CHUNK):
-        db.session.execute(delete(Lesson).where(Lesson.id.in_(gone[i:i + CHUNK])))
-    result.deleted = len(gone)
-    result.kept = [KeptLesson(r.id, r.page_id, r.date, r.lesson_number)
-                   for r in stale if r.has_data]
-    return result
+    return missing, stale
+
+
+def kept_lessons(school_class: SchoolClass, period: StudyPeriod) -> list[KeptLesson]:
+    """Lessons with data the class's timetable no longer has in the period (read only)."""
+    _missing, stale = compare([school_class], period.start_date, period.end_date)
+    return [KeptLesson(r.id, r.page_id, r.date, r.lesson_number) for r in stale if r.has_data]
 
 
 def _lesson_days(classes: list[SchoolClass], start: dt.date,

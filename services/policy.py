@@ -359,3 +359,25 @@ def can_enter_exam_results(user: User, grade: int) -> bool:
         return False
     scope = user.role_scope("deputy")
     return scope is None or scope == SchoolClass(grade=grade).level
+
+
+# -- the timetable (issue 16) ---------------------------------------------------------------
+
+def can_edit_timetable(user: User) -> bool:
+    """The weekly timetable and its one-day changes: the journal administrator."""
+    return can_manage_school(user)
+
+
+def can_read_timetable(user: User, school_class: SchoolClass) -> bool:
+    """A class's timetable: leadership over the class, its class teacher and its teachers."""
+    if not _signed_in(user):
+        return False
+    return (oversees_class(user, school_class) or school_class.id in led_class_ids(user)
+            or school_class.id in taught_class_ids(user))
+
+
+def can_read_teacher_timetable(user: User, teacher: Staff) -> bool:
+    """A teacher's own timetable: the teacher, and leadership."""
+    if not _signed_in(user):
+        return False
+    return user.has_role("admin", "director", "deputy") or staff_of(user) == teacher
