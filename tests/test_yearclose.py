@@ -282,3 +282,25 @@ def test_undo_into_a_year_opened_beforehand_keeps_that_year(closing):
     assert {c.name for c in db.session.scalars(select(SchoolClass).where(
         SchoolClass.year_id == ahead.id))} == {"1 «А»", "6 «А»"}
     assert db.session.get(AcademicYear, s.builder.year.id).is_current
+
+
+def test_undo_is_refused_after_a_new_pupil_or_a_later_close(closing):
+    s = closing
+    _year_marks(s)
+    close = yearclose.apply(s.admin, s.builder.year, *ORDER)
+    six = db.session.get(Pupil, s.anna.id).school_class
+    newcomer = s.builder.person("Новая", "Нина")
+    pupil = Pupil(person_id=newcomer.id, class_id=six.id)
+    db.session.add(pupil)
+    db.session.flush()
+    db.session.add(Enrolment(pupil_id=pupil.id, class_id=six.id, start_date=dt.date(2027, 9, 1)))
+    db.session.flush()
+    assert "enrolled" in yearclose.undo_refusal(close)
+    with pytest.raises(YearCloseError):
+        yearclose.undo(s.admin, close)
+    assert db.session.get(Pupil, s.anna.id).class_id == six.id
+    later = YearClose(year_id=close.new_year_id, order_no="1", order_date=AFTER,
+                      applied_by=s.admin.id, before={})
+    db.session.add(later)
+    db.session.flush()
+    assert "later" in yearclose.undo_refusal(close)

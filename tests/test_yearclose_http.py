@@ -129,3 +129,38 @@ def test_apply_with_missing_marks_is_refused(june, login):
     answer = login("admin").post("/year-close/apply", data={**GOOD, "confirm": "yes"})
     assert status(answer) == 422 and "missing" in answer.get_data(as_text=True)
     assert _count(YearClose) == 0
+
+
+def _statements(client, url: str, data: dict | None = None) -> int:
+    from sqlalchemy import event
+    seen: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        answer = client.post(url, data=data) if data is not None else client.get(url)
+        assert status(answer) == 200, url
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(seen)
+
+
+def test_the_wizard_pages_run_a_fixed_number_of_queries(june, login):
+    s = june
+    client = login("admin")
+    plan = {**GOOD, "ex_pupil": [str(s.vera.id)], "ex_kind": ["repeats"], "ex_note": [""]}
+    small = (_statements(client, "/year-close/"), _statements(client, "/year-close/plan", plan))
+    b = s.builder
+    for grade in (2, 3, 4, 7):
+        school_class = b.school_class(grade, "В")
+        page = b.page(school_class, s.maths, s.t_staff)
+        for n in range(6):
+            pupil = b.pupil(school_class, f"Новикова{grade}", f"Ная{n}")
+            b.lesson(page, dt.date(2027, 5, 10 + n))
+            if n % 2:  # half the new year marks excused, half missing
+                db.session.add(MarkExcuse(page_id=page.id, pupil_id=pupil.id, reason="home",
+                                          recorded_by=s.admin.id))
+    db.session.commit()
+    large = (_statements(client, "/year-close/"), _statements(client, "/year-close/plan", plan))
+    assert small == large
