@@ -72,9 +72,11 @@ def _index(year: AcademicYear, assign_form=None, all_form=None, status: int = 20
     all_form = all_form or forms.HandOverAllForm(formdata=None, start=clock.today())
     _fill(assign_form, options)
     _fill(all_form, options)
+    every, curriculum = load.year_pages(year), load.curriculum_of(year)
+    pages = every if class_id is None else [p for p in every if p.class_id == class_id]
     return render("load/index.html", status=status, year=year, options=options,
-                  class_id=class_id, pages=load.year_pages(year, class_id),
-                  curriculum=load.curriculum_of(year), loads=load.teacher_loads(year),
+                  class_id=class_id, pages=pages, curriculum=curriculum,
+                  loads=load.teacher_loads(year, every, curriculum),
                   assign_form=assign_form, all_form=all_form,
                   may_edit=policy.can_manage_load(current_user), locale=str(get_locale()))
 

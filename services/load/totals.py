@@ -44,13 +44,14 @@ def curriculum_of(year: AcademicYear) -> dict[tuple[int, int], int]:
         .where(CurriculumHours.year_id == year.id))}
 
 
-def teacher_loads(year: AcademicYear) -> list[TeacherLoad]:
+def teacher_loads(year: AcademicYear, pages: list[SubjectPage] | None = None,
+                  curriculum: dict[tuple[int, int], int] | None = None) -> list[TeacherLoad]:
     """Each teacher with pages this year: weekly hours set on the pages and what the
     curriculum gives them (a subgroup's page counts in full: each group has the lessons).
-    Two queries."""
-    curriculum = curriculum_of(year)
+    Two queries, none when the caller has the year's pages and curriculum already."""
+    curriculum = curriculum_of(year) if curriculum is None else curriculum
     loads: dict[int, TeacherLoad] = {}
-    for page in year_pages(year):
+    for page in year_pages(year) if pages is None else pages:
         load = loads.setdefault(page.teacher_id, TeacherLoad(page.teacher))
         load.pages += 1
         load.hours += page.hours_per_week
