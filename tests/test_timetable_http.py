@@ -224,3 +224,24 @@ def test_grid_page_runs_a_fixed_number_of_queries(tt, login, app):
         save(client, tt, weekday, 1, str(tt.maths5.id), str(weekday))
         save(client, tt, weekday, 2, str(tt.lit5.id))
     assert count() == empty
+
+
+def test_the_diary_shows_the_childs_timetable_and_no_other(tt, login):
+    from tests.timetable_setup import english_groups
+    g1, g2 = english_groups(tt)
+    from models import SubgroupMember
+    db.session.add(SubgroupMember(subgroup_id=g2.subgroup_id, pupil_id=tt.anna.id))
+    set_cell(tt.c5, tt.q2, 1, 1, [tt.lit5], ["12"])
+    set_cell(tt.c5, tt.q2, 2, 2, [g1, g2], ["21", "22"])
+    set_cell(tt.c6, tt.q2, 3, 3, [tt.maths6], [""])
+    db.session.commit()
+    mum = login("mum")
+    page = mum.get(f"/diary/{tt.anna.id}/timetable")
+    assert page.status_code == 200
+    assert "Литература" in page.text and "22" in page.text and "(2)" in page.text
+    assert "(1)" not in page.text  # the other English group is not Anna's
+    assert mum.get(f"/diary/{tt.boris.id}/timetable").status_code == 200
+    assert mum.get(f"/diary/{tt.vera.id}/timetable").status_code == 404  # another family
+    assert login("dad2").get(f"/diary/{tt.anna.id}/timetable").status_code == 404
+    assert login("anna").get(f"/diary/{tt.anna.id}/timetable").status_code == 200
+    assert login("anna").get(f"/diary/{tt.vera.id}/timetable").status_code == 404

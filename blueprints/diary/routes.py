@@ -17,6 +17,7 @@ from blueprints.parse import to_id
 from extensions import db
 from models import Pupil, SchoolClass, StudyPeriod
 from services import clock, diary, policy
+from services.timetable import sheets
 
 bp = Blueprint("diary", __name__)
 SECTIONS = ("week", "marks", "attendance", "homework")
@@ -135,6 +136,18 @@ def homework(pupil_id: int):
     pupil = _open(pupil_id)
     days = diary.load_homework(pupil, clock.today(), _locale())
     return _page("diary/homework.html", pupil, "homework", days=days, today=clock.today())
+
+
+@bp.get("/diary/<int:pupil_id>/timetable")
+def timetable(pupil_id: int):
+    """The child's timetable of the current period (of the next one in the holidays)."""
+    pupil = _open(pupil_id)
+    periods = diary.periods_of_pupil(pupil)
+    day = sheets.timetable_day(periods, clock.today())
+    return _page("diary/timetable.html", pupil, "timetable",
+                 sheet=sheets.pupil_sheet(pupil, day, _locale()),
+                 period=next((p for p in periods if p.contains(day)), None),
+                 days=sheets.day_names(_locale()))
 
 
 @bp.get("/sw.js")
