@@ -99,7 +99,7 @@ def test_the_window_starts_10_days_before_the_year(school):
     assert check(school, start - 10 * DAY).counting
 
 
-def test_the_page_for_leadership_with_links_and_a_deputys_level(school, login):
+def test_the_page_for_leadership_with_links_and_a_deputys_level(school, login, app):
     for who in ("teacher", "mum", "secretary"):
         assert login(who).get("/readiness/").status_code == 403
     html = login("admin").get("/readiness/").text
@@ -107,6 +107,8 @@ def test_the_page_for_leadership_with_links_and_a_deputys_level(school, login):
     assert f"/people/pupils/{school.senior.id}" in html
     assert f"/accounts/classes/{school.c10.id}" in html
     assert f"/plan/{school.lit.id}/10?teacher={school.other_staff.id}" in html
+    if "timetable.grid" in app.view_functions:  # the timetable screens of issue 16
+        assert f"/timetable/classes/{school.c5.id}?period={school.builder.periods[1].id}" in html
     primary = login("deputy1").get("/readiness/").text
     assert f"/admin/classes/{school.c10.id}/edit" not in primary
 

@@ -13,18 +13,18 @@ from services import school as school_service
 
 bp = Blueprint("readiness", __name__, url_prefix="/readiness")
 
-# Where a class's timetable is entered, if that screen is there (the timetable feature).
-TIMETABLE_ENDPOINTS = ("timetable.class_grid", "timetable.grid", "timetable.index")
+# Where a class's timetable of a period is entered (the timetable feature's grid).
+TIMETABLE_ENDPOINT = "timetable.grid"
 
 
-def timetable_url(class_id: int) -> str:
-    """The timetable screen of a class, or the administration when there is none yet."""
-    for endpoint in TIMETABLE_ENDPOINTS:
-        if endpoint in current_app.view_functions:
-            try:
-                return url_for(endpoint, class_id=class_id)
-            except BuildError:  # the rule takes other arguments
-                continue
+def timetable_url(class_id: int, period_id: int) -> str:
+    """The timetable grid of the class in the period, or the administration in a build
+    without the timetable screens."""
+    if TIMETABLE_ENDPOINT in current_app.view_functions:
+        try:
+            return url_for(TIMETABLE_ENDPOINT, class_id=class_id, period=period_id)
+        except BuildError:  # the rule changed its arguments: better a page than a 500
+            pass
     return url_for("admin.index")
 
 
