@@ -85,6 +85,20 @@ class SchoolCalendar:
                 left -= 1
         return current
 
+    def window_start(self, today: dt.date, n: int, grade: int | None = None,
+                     days_per_week: int = 6) -> dt.date:
+        """The earliest day whose n-school-day window still holds today: entries of a lesson
+        on that day or later may change today (add_school_days(day, n) >= today).
+
+        Never earlier than the year's first day: before it nothing is a school day, so the
+        walk back would not end (and no lesson is dated there).
+        """
+        day, one = today, dt.timedelta(days=1)
+        while day > self.start and self.add_school_days(day - one, n, grade,
+                                                        days_per_week) >= today:
+            day -= one
+        return day
+
     def closure_on(self, day: dt.date, grade: int | None = None) -> Closure | None:
         """The vacation or holiday that day falls in, if any."""
         return next((c for c in self.closures if c.covers(day, grade)), None)
@@ -107,6 +121,25 @@ def calendar_for(year: AcademicYear) -> SchoolCalendar:
     if year.id not in cache:
         cache[year.id] = load_calendar(year)
     return cache[year.id]
+
+
+def calendar_for_id(year_id: int) -> SchoolCalendar:
+    """The calendar of a year known by its id, read once per request in one query (the
+    year's dates with its closures), without loading the year itself: a mark's save needs
+    it only when its edit window is in doubt. An unknown year counts every day."""
+    cache = g.setdefault("school_calendars", {}) if has_request_context() else {}
+    if year_id not in cache:
+        rows = db.session.execute(
+            select(AcademicYear.start_date, AcademicYear.end_date, Holiday.start_date,
+                   Holiday.end_date, Holiday.grades, Holiday.name)
+            .outerjoin(Holiday, Holiday.year_id == AcademicYear.id)
+            .where(AcademicYear.id == year_id).order_by(Holiday.start_date)).all()
+        if not rows:
+            return SchoolCalendar(dt.date.min, dt.date.min)
+        cache[year_id] = SchoolCalendar(rows[0][0], rows[0][1], [
+            Closure(start, end, frozenset(parse_grades(grades, strict=False)), name)
+            for _s, _e, start, end, grades, name in rows if start is not None])
+    return cache[year_id]
 
 
 def forget() -> None:

@@ -311,7 +311,8 @@ def columns(grid: Grid, page_writer: bool, writes_lesson, today: dt.date
             wt_id = wt.id if wt is not None else None
             if wt_id not in windows:
                 rule = rules.lock_rule_of(wt, page.subject, page.school_class.grade)
-                windows[wt_id] = rule, today - dt.timedelta(days=rules.window_days(school, rule))
+                windows[wt_id] = rule, rules.oldest_open(page, today,
+                                                         rules.window_days(school, rule))
             rule, oldest_open = windows[wt_id]
             key = None if lesson.date >= oldest_open else rule
         index = None

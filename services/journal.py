@@ -15,6 +15,7 @@ from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
 from models import Lesson, School, StudyPeriod, Subject, SubjectPage, WorkType
+from services.calendar import SchoolCalendar, calendar_for_id
 
 # Essays keep the long window only in Russian language and literature, grades 10-11 (001 5.5).
 ESSAY_SUBJECT_CODES = frozenset({"russian", "rus", "russian_lang", "literature", "lit",
@@ -47,7 +48,9 @@ class JournalError(Exception):
 
 @dataclass(frozen=True)
 class Lock:
-    """Whether a cell may still be changed by its teacher, and if not, why."""
+    """Whether a cell may still be changed by its teacher, and if not, why; `until` is the
+    window's last day when it was worked out (a lesson of the last few days is open without
+    reading the calendar)."""
 
     open: bool
     reason: str = ""
@@ -96,7 +99,7 @@ def lock_rule_of(work_type: WorkType | None, subject: Subject, grade: int) -> st
 
 
 def window_days(school: School, rule: str) -> int:
-    """The number of days after the lesson during which its entries may change."""
+    """The number of school days after the lesson during which its entries may change."""
     return {"control": school.lock_days_control, "essay": school.lock_days_essay}.get(
         rule, school.lock_days_current)
 
@@ -110,12 +113,30 @@ def _corrections() -> str:
     return _("Corrections go through the deputy director's change log.")
 
 
+def window_end(calendar: SchoolCalendar, page: SubjectPage, day: dt.date, days: int) -> dt.date:
+    """The last day the entries of a lesson on `day` may change: `days` school days later
+    in the class's grade and week (a vacation inside the window moves its end later)."""
+    cls = page.school_class
+    return calendar.add_school_days(day, days, cls.grade, cls.days_per_week)
+
+
+def oldest_open(page: SubjectPage, today: dt.date, days: int) -> dt.date:
+    """The earliest lesson date whose entries may still change today under a window of
+    `days` school days (the grid works it out once per kind of window, not per column)."""
+    cls = page.school_class
+    return calendar_for_id(cls.year_id).window_start(today, days, cls.grade, cls.days_per_week)
+
+
 def lesson_lock(school: School, page: SubjectPage, lesson: Lesson, work_type: WorkType | None,
-                today: dt.date, *, marks: bool = True, with_date: bool = True) -> Lock:
+                today: dt.date, *, marks: bool = True, with_date: bool = True,
+                calendar: SchoolCalendar | None = None) -> Lock:
     """May the lesson's marks (or, with marks=False, its attendance) still be changed?
 
-    Counted from the lesson date: on day N of an N-day window the cell is still open.
-    with_date=False leaves the lesson's date out of the reason (the grid shows it already).
+    Counted in school days from the lesson date (DOMAIN.md 4): on school day N of an N-day
+    window the cell is still open. The calendar is read (once per request) only when the
+    window is in doubt: N school days never end before N calendar days, so a lesson of the
+    last N days is open without asking. with_date=False leaves the lesson's date out of the
+    reason (the grid shows it already).
     """
     if page_closed(page, today):
         return Lock(False, _("Year marks are set: this page is read-only.") + " " + _corrections())
@@ -123,15 +144,22 @@ def lesson_lock(school: School, page: SubjectPage, lesson: Lesson, work_type: Wo
         return Lock(False, _("This lesson has not taken place yet."))
     rule = lock_rule_of(work_type, page.subject, page.school_class.grade) if marks else "current"
     days = window_days(school, rule)
-    until = lesson.date + dt.timedelta(days=days)
+    if today <= lesson.date + dt.timedelta(days=days):
+        return Lock(True)
+    calendar = calendar or calendar_for_id(page.school_class.year_id)
+    until = window_end(calendar, page, lesson.date, days)
     if today <= until:
         return Lock(True, until=until)
     texts = {
-        "current": _("Marks and absences can be changed for %(days)d days after the lesson.",
-                     days=days),
-        "control": _("Control work marks can be changed for %(days)d days after the lesson.",
-                     days=days),
-        "essay": _("Essay marks can be changed for %(days)d days after the lesson.", days=days),
+        "current": ngettext("Marks and absences can be changed for %(num)d school day after "
+                            "the lesson.", "Marks and absences can be changed for %(num)d "
+                            "school days after the lesson.", days),
+        "control": ngettext("Control work marks can be changed for %(num)d school day after "
+                            "the lesson.", "Control work marks can be changed for %(num)d "
+                            "school days after the lesson.", days),
+        "essay": ngettext("Essay marks can be changed for %(num)d school day after the "
+                          "lesson.", "Essay marks can be changed for %(num)d school days "
+                          "after the lesson.", days),
     }
     when = " " + _("This lesson was on %(date)s.", date=format_date(lesson.date, "d MMMM")) \
         if with_date else ""
@@ -139,7 +167,12 @@ def lesson_lock(school: School, page: SubjectPage, lesson: Lesson, work_type: Wo
 
 
 def final_lock(school: School, page: SubjectPage, period_end: dt.date, today: dt.date) -> Lock:
-    """Period and year marks may change until lock_days_final days after the period ends."""
+    """Period and year marks may change until lock_days_final days after the period ends.
+
+    Calendar days, not school days: a period ends at the holidays, and the period close runs
+    inside them (001 6.2-6.5: copies printed on the 2nd day, certified on the 4th), so a
+    window counted in school days would stay open over the very days the copies are signed.
+    """
     if page_closed(page, today):
         return Lock(False, _("Year marks are set: this page is read-only.") + " " + _corrections())
     until = period_end + dt.timedelta(days=school.lock_days_final)

@@ -7,7 +7,7 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from markupsafe import escape
 from sqlalchemy import event, func, select
 
@@ -234,14 +234,21 @@ def test_a_too_long_comment_says_how_much_is_allowed_and_saves_nothing(login, sc
     assert db.session.scalar(select(Mark.comment)) == ""
 
 
-@pytest.mark.parametrize(("key", "days_ago", "status"), [("two", 2, 200), ("old", 3, 403)])
-def test_edit_window_boundary_over_http(login, school, lessons, key, days_ago, status):
-    response = cell(login("teacher"), lessons[key], school.anna.id, "5")
+# The window counts school days (issue 16): on this Monday the Thursday before is 2 school
+# days back (open), the Wednesday 3 (closed); the weekend between does not count.
+@pytest.mark.parametrize(("day", "status"), [(dt.date(2026, 11, 19), 200),
+                                             (dt.date(2026, 11, 18), 403)])
+def test_edit_window_boundary_over_http(login, school, day, status):
+    lesson = school.builder.lesson(school.maths5, day, 2)
+    db.session.commit()
+    response = cell(login("teacher"), lesson.id, school.anna.id, "5")
     assert status_of(response) == status
     if status == 403:
         error = refused(response, 403).main.attrs["title"]
-        assert ru("Marks and absences can be changed for %(days)d days after the lesson.",
-                  days=2) in error
+        with force_locale("ru"):
+            assert ngettext("Marks and absences can be changed for %(num)d school day after "
+                            "the lesson.", "Marks and absences can be changed for %(num)d "
+                            "school days after the lesson.", 2) in error
         assert ru("Corrections go through the deputy director's change log.") in error
         assert marks_of(school.anna.id) == []
 

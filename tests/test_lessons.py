@@ -5,7 +5,7 @@ import datetime as dt
 import json
 
 import pytest
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale, format_date, ngettext
 from markupsafe import escape
 
 from extensions import db
@@ -344,15 +344,19 @@ def _cell(client, lesson_id: int, pupil_id: int, value: str):
 
 
 def test_the_lesson_panel_cannot_reopen_locked_marks_by_a_longer_window(school, login):
-    old = school.builder.lesson(school.maths5, DAY - dt.timedelta(days=3), 1)
+    # Wednesday: 3 school days before this Monday (windows count school days, issue 16).
+    old = school.builder.lesson(school.maths5, DAY - dt.timedelta(days=5), 1)
     db.session.commit()
     client = login("teacher")
     assert status(_cell(client, old.id, school.anna.id, "5")) == 403  # locked after 2 days
     control = school.builder.work_types["control"]
     response = client.post(f"/lessons/{old.id}", data=form(work_type_id=str(control.id)))
     assert status(response) == 422
-    assert str(escape(ru("Marks and absences can be changed for %(days)d days after the "
-                         "lesson.", days=2))) in response.text
+    with force_locale("ru"):
+        locked = ngettext("Marks and absences can be changed for %(num)d school day after the "
+                          "lesson.", "Marks and absences can be changed for %(num)d school "
+                          "days after the lesson.", 2)
+    assert str(escape(locked)) in response.text
     db.session.refresh(old)
     assert old.work_type_id is None
     # and so the control work's 7-day window never opens the mark
@@ -455,7 +459,8 @@ def test_one_bad_row_saves_nothing_and_keeps_what_was_typed(school, lesson, logi
 
 
 def test_the_marks_form_keeps_the_edit_window(school, login):
-    old = school.builder.lesson(school.maths5, DAY - dt.timedelta(days=3), 1)
+    # Wednesday: 3 school days before this Monday (windows count school days, issue 16).
+    old = school.builder.lesson(school.maths5, DAY - dt.timedelta(days=5), 1)
     db.session.commit()
     response = login("teacher").post(f"/lessons/{old.id}/marks", data={
         f"cell-{school.anna.id}": "5", f"old-{school.anna.id}": ""})
