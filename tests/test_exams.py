@@ -138,3 +138,15 @@ def test_the_diary_shows_results_to_the_family_of_the_pupil_only(school, exam, l
     assert login("dad2").get(f"/diary/{school.anna.id}/marks").status_code == 404
     assert "Экзамен 5" not in login("dad2").get(f"/diary/{school.vera.id}/marks").text
     assert "Экзамен 5" in login("anna").get(f"/diary/{school.anna.id}/marks").text
+
+
+def test_the_exam_list_grid_keeps_its_limits(school, login):
+    client = login("deputy")
+    good = {"kind": "OGE", "grade": "9", "subject_id": str(school.maths.id),
+            "name_ru": "ОГЭ. Математика", "name_kk": "НМЕ. Математика", "max_points": "31"}
+    assert client.post("/admin/exams/new", data=good).status_code == 302
+    for bad in ({"kind": "TOEFL"}, {"grade": "13"}, {"max_points": "0"},
+                {"max_points": "1001"}, {"name_ru": ""}, {}):  # {}: the same exam twice
+        assert status(client.post("/admin/exams/new", data={**good, **bad})) == 422, bad
+    assert db.session.scalar(select(func.count()).select_from(Exam)) == 1
+    assert login("teacher").get("/admin/exams").status_code == 404

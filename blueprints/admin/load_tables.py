@@ -23,8 +23,8 @@ def _subjects() -> list[tuple[int, str]]:
 
 
 def _exam_kinds():
-    return [("OGE", _l("ОГЭ (basic state exam)")), ("GVE", _l("ГВЭ (state final exam)")),
-            ("EGE", _l("ЕГЭ (unified state exam)")), ("ENT", _l("ЕНТ (unified national testing)")),
+    return [("OGE", _l("OGE, basic state exam")), ("GVE", _l("GVE, state final exam")),
+            ("EGE", _l("EGE, unified state exam")), ("ENT", _l("ENT, unified national testing")),
             ("school", _l("school exam"))]
 
 
