@@ -67,7 +67,7 @@ def save_cell(class_id: int):
         flash(_("Saved."), "success")
         return redirect(url_for(".grid", class_id=cls.id, period=period.id), 303)
     week = views.week_of(cls, period)
-    return _fragment(views.cell_html(week, weekday, number, editable=True)
+    return _fragment(views.cell_html(week, weekday, number)
                      + views.kept_html(week, kept, oob=True))
 
 
@@ -76,7 +76,7 @@ def _refused(cls, period, weekday: int, number: int, message: str) -> Response:
     if not is_htmx():
         return views.grid_page(cls, period, errors={(weekday, number): message}, status=422)
     week = views.week_of(cls, period)
-    return _fragment(views.cell_html(week, weekday, number, editable=True, error=message),
+    return _fragment(views.cell_html(week, weekday, number, error=message),
                      refused=422)
 
 

@@ -8,8 +8,10 @@ from flask import Response, abort, get_template_attribute, make_response, reques
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import escape
 
 from blueprints.common import render
+from blueprints.timetable import cells
 from models import SchoolClass, Staff, StudyPeriod
 from services import clock, lesson_gen, policy
 from services import school as school_service
@@ -68,7 +70,7 @@ def options(week: Week) -> list[Option]:
     out = [Option("", "—")]
     groups: dict[int, list] = {}
     for page in week.pages:
-        out.append(Option(str(page.id), f"{page_label(page)} · {page.teacher.name}"))
+        out.append(Option(str(page.id), page_label(page)))  # unique in a class
         if page.subgroup_id is not None:
             groups.setdefault(page.subject_id, []).append(page)
     for pages in groups.values():
@@ -86,16 +88,16 @@ def cell_value(week: Week, weekday: int, number: int) -> tuple[str, str]:
             " / ".join(s.room for s in slots) if any(s.room for s in slots) else "")
 
 
-def cell_html(week: Week, weekday: int, number: int, editable: bool, error: str = "",
-              opts: list[Option] | None = None) -> str:
-    macro = get_template_attribute("timetable/_cell.html", "cell")
+def cell_html(week: Week, weekday: int, number: int, error: str = "",
+              shared: cells.CellKit | None = None) -> str:
+    """One editable cell as stored (with the refusal beside it, if any)."""
+    shared = shared or cells.kit(week, options(week), day_names(_locale()))
     value, room = cell_value(week, weekday, number)
-    opts = options(week) if opts is None else opts
-    if value and value not in {o.value for o in opts}:
+    extra = None
+    if value and value not in {v for v, _label in shared.options}:
         labels = [page_label(s.page) for s in week.cell(weekday, number)]
-        opts = [*opts, Option(value, " + ".join(labels))]
-    return str(macro(week, weekday, number, value, room, opts, editable, error,
-                     day_names(_locale())[weekday]))
+        extra = (value, str(escape(" + ".join(labels))))
+    return cells.cell(shared, weekday, number, value, room, error, extra)
 
 
 def kept_html(week: Week, kept: list[KeptLesson], oob: bool = False) -> str:
@@ -110,21 +112,23 @@ def grid_page(cls: SchoolClass, period: StudyPeriod, errors: dict | None = None,
     """The grid page (editable for the administrator, read-only otherwise)."""
     week = week_of(cls, period)
     editable = policy.can_edit_timetable(current_user)
-    opts = options(week)
     errors = errors or {}
-    cells = {(d, n): cell_html(week, d, n, editable, errors.get((d, n), ""), opts)
-             for d in week.weekdays for n in week.numbers}
+    grid = {}
+    if editable:
+        shared = cells.kit(week, options(week), day_names(_locale()))
+        grid = {(d, n): cell_html(week, d, n, errors.get((d, n), ""), shared)
+                for d in week.weekdays for n in week.numbers}
     kept = lesson_gen.kept_lessons(cls, period) if editable else []
     prefill = change_form.raw if change_form else {
         k: request.args.get(k, "") for k in ("day", "number", "to_day", "to_number")}
     return render("timetable/grid.html", status=status, week=week, cls=cls, period=period,
-                  periods=school_service.periods_of(cls), editable=editable, cells=cells,
+                  periods=school_service.periods_of(cls), editable=editable, cells=grid,
                   kept=kept_html(week, kept), days=day_names(_locale()),
                   period_name=period_name, change_error=change_error, prefill=prefill,
                   prefill_page=(change_form.page_id if change_form else
                                 request.args.get("page", type=int)),
                   prefill_action=change_form.action if change_form else "move",
-                  stray=[m for key, m in errors.items() if key not in cells],
+                  stray=[m for key, m in errors.items() if key not in grid],
                   sheet=None if editable else class_sheet(week, _locale()))
 
 
