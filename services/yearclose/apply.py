@@ -177,7 +177,9 @@ def _move_pupils(plan: Plan, new_year: AcademicYear, classes: dict[tuple[int, st
 
 
 def _audit(user: User, plan: Plan, close: YearClose) -> None:
-    """One event for the close, and one per pupil for the pupil's history (bulk)."""
+    """One event for the close (services.audit), and one per pupil for the pupil's history,
+    written as services.audit.record writes them but in one bulk INSERT: one ORM object each
+    would be a statement per pupil (1,073 statements instead of 74 for 1,000 pupils)."""
     audit.record(user, "year_close", close.id, "apply",
                  {"year": plan.year.name, "order_no": plan.order_no,
                   "order_date": plan.order_date, **dict(plan.counts)})
