@@ -137,7 +137,13 @@ def _pupils(year: AcademicYear) -> list[tuple[Enrolment, str, SchoolClass]]:
                Pupil.left_on.is_(None))
         .order_by(SchoolClass.grade, SchoolClass.letter, Person.last_name, Person.first_name,
                   Pupil.id)).all()
-    return [(e, p.full_name, c) for e, p, c in rows]
+    out, seen = [], set()
+    for enrolment, person, school_class in rows:
+        if enrolment.pupil_id in seen:  # two open enrolments (bad data): the pupil moves once
+            continue
+        seen.add(enrolment.pupil_id)
+        out.append((enrolment, person.full_name, school_class))
+    return out
 
 
 def _outcome(grade: int, last_grade: int, exception: tuple[str, str] | None,
