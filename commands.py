@@ -137,3 +137,19 @@ def _print_accounts() -> None:
     roles = max(len(a.roles) for a in accounts)
     for account in accounts:
         click.echo(f"  {account.username:<{width}}  {account.roles:<{roles}}  {account.who}")
+
+
+@school_group.command("lessons")
+@with_appcontext
+def school_lessons() -> None:
+    """Generate the current year's lessons from the timetable (issue 16): what the timetable
+    page does on each save, for a whole year at once (e.g. after importing a timetable)."""
+    from services import lesson_gen
+    from services import school as school_service
+    year = school_service.current_year()
+    if year is None:
+        raise click.ClickException("No current academic year.")
+    result = lesson_gen.regenerate_year(year)
+    db.session.commit()
+    click.echo(f"{result.added} lessons added, {result.deleted} deleted, "
+               f"{len(result.kept)} kept (they hold data the timetable no longer has).")

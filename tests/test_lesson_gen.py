@@ -133,3 +133,23 @@ def test_opening_the_journal_writes_nothing(tt, login):
     response = login("teacher").get(f"/journal/pages/{tt.maths5.id}")
     assert response.status_code == 200
     assert dates(tt.maths5) == []  # generation runs when the timetable changes, not on GET
+
+
+def test_a_new_holiday_takes_its_lessons_away_but_keeps_those_with_data(tt):
+    set_cell(tt.c5, tt.q2, 1, 2, [tt.maths5], [])
+    lesson_gen.regenerate_year(tt.builder.year)
+    lesson = db.session.scalar(select(Lesson).where(Lesson.date == MON_9_NOV))
+    lesson.topic = "Дроби"
+    db.session.add(Holiday(year_id=tt.builder.year.id, start_date=MON_9_NOV,
+                           end_date=dt.date(2026, 11, 16)))
+    db.session.flush()
+    result = lesson_gen.regenerate_year(tt.builder.year)
+    assert result.deleted == 1 and [k.id for k in result.kept] == [lesson.id]
+    assert dates(tt.maths5)[:2] == [MON_9_NOV, dt.date(2026, 11, 23)]
+
+
+def test_the_lessons_command(app, tt):
+    set_cell(tt.c5, tt.q2, 1, 2, [tt.maths5], [])
+    db.session.commit()
+    out = app.test_cli_runner().invoke(args=["school", "lessons"])
+    assert out.exit_code == 0 and "8 lessons added" in out.output

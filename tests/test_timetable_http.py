@@ -62,6 +62,7 @@ def test_a_cell_saved_by_htmx_generates_the_lessons(tt, login):
     response = save(client, tt, 1, 2, str(tt.maths5.id), "12")
     assert status(response) == 200 and "<html" not in response.text
     assert f'value="{tt.maths5.id}" selected' in response.text and 'value="12"' in response.text
+    assert 'id="load"' in response.text and "Математика: 1 / 3" in response.text
     assert db.session.scalar(select(func.count()).select_from(Lesson).where(
         Lesson.page_id == tt.maths5.id)) == 8
     teacher = login("teacher").get(f"/journal/pages/{tt.maths5.id}?period={tt.q2.id}").text

@@ -68,7 +68,7 @@ def save_cell(class_id: int):
         return redirect(url_for(".grid", class_id=cls.id, period=period.id), 303)
     week = views.week_of(cls, period)
     return _fragment(views.cell_html(week, weekday, number)
-                     + views.kept_html(week, kept, oob=True))
+                     + views.kept_html(week, kept, oob=True) + views.load_html(week))
 
 
 def _refused(cls, period, weekday: int, number: int, message: str) -> Response:

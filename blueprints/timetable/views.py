@@ -107,6 +107,11 @@ def kept_html(week: Week, kept: list[KeptLesson], oob: bool = False) -> str:
     return str(macro(week, rows, oob))
 
 
+def load_html(week: Week) -> str:
+    """The load section, out of band: a save changes a page's lessons a week."""
+    return str(get_template_attribute("timetable/_cell.html", "load_list")(week, True))
+
+
 def grid_page(cls: SchoolClass, period: StudyPeriod, errors: dict | None = None,
               change_form=None, change_error: str = "", status: int = 200) -> Response:
     """The grid page (editable for the administrator, read-only otherwise)."""
