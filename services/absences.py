@@ -162,13 +162,21 @@ def absence_of_class(school_class: SchoolClass, attendance_id: int) -> Attendanc
                Attendance.status == "absent"))
 
 
+def _check_open(school_class: SchoolClass) -> None:
+    """A closed year's journal is read-only (the year close, 000 4.1.4): reasons too."""
+    if school_class.year.closed:
+        raise AbsenceError(_("This year is closed: its journal is read-only."))
+
+
 def set_reason(absence: Attendance, reason: str | None, user: User) -> bool:
     """Set (or clear with "") the reason of one absence; logs the change. True if changed."""
+    _check_open(absence.lesson.page.school_class)
     return _set(absence, _check_reason(reason), user)
 
 
 def set_day_reason(school_class: SchoolClass, pupil_id: int, day: dt.date,
                    reason: str | None, user: User) -> int:
     """Give every absence of a pupil on one day the same reason; returns how many changed."""
+    _check_open(school_class)
     reason = _check_reason(reason)
     return sum(_set(a, reason, user) for a in _absences(school_class, day, day, [pupil_id]))

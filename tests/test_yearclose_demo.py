@@ -26,6 +26,7 @@ from models import (
     StudyPeriod,
     SubjectPage,
     User,
+    WorkType,
     YearClose,
 )
 from services import demo, yearclose
@@ -214,6 +215,8 @@ def test_old_marks_stay_readable_and_no_route_changes_them(app):
     name = db.session.get(Pupil, mark.pupil_id).person.last_name
     assert grid.status_code == 200 and name in grid.get_data(as_text=True)
     pupil, value = str(mark.pupil_id), str(mark.value)
+    other_type = db.session.scalar(select(WorkType.id).where(
+        WorkType.id != (lesson.work_type_id or 0), WorkType.code != "lesson").limit(1))
     posts = [
         (f"/journal/lessons/{lesson.id}/cell", {"pupil": pupil, "value": "2", "old": value}),
         (f"/journal/lessons/{lesson.id}/attendance", {"absent": [pupil]}),
@@ -224,13 +227,38 @@ def test_old_marks_stay_readable_and_no_route_changes_them(app):
                                              "period": str(period.id), "value": "2"}),
         (f"/journal/pages/{page.id}/final", {"pupil": pupil, "kind": "period",
                                              "period": str(period.id), "value": "2"}),
+        (f"/journal/lessons/{lesson.id}/work-type", {"work_type": str(other_type)}),
+        (f"/journal/pages/{page.id}/finals?period={period.id}", {f"year-{pupil}": "2",
+                                                                 f"period-{pupil}": "2"}),
+        (f"/pages/{page.id}/lessons/new", {"day": "2027-05-25", "number": "8"}),
     ]
     for url, data in posts:
         answer = client.post(url, data=data, headers={"HX-Request": "true"})
         assert status(answer) in (403, 409, 422), (url, status(answer))
     assert {k: v for k, v in dump().items() if k in journal} == rows
+    _reasons_refused(app, rows)
     deputy = _login(app.test_client(), "deputy")
     assert deputy.get(f"/journal/pages/{page.id}?period={period.id}").status_code == 200
+
+
+def _reasons_refused(app, rows) -> None:
+    """The class teacher cannot give the old year's absences a reason either."""
+    staff = db.session.scalar(select(Staff).where(
+        Staff.person_id == _user("classteacher").person_id))
+    absence, day, class_id = db.session.execute(
+        select(Attendance, Lesson.date, SchoolClass.id).join(Lesson, Lesson.id ==
+                                                             Attendance.lesson_id)
+        .join(SubjectPage, SubjectPage.id == Lesson.page_id)
+        .join(SchoolClass, SchoolClass.id == SubjectPage.class_id)
+        .where(SchoolClass.class_teacher_id == staff.id, Attendance.status == "absent")
+        .limit(1)).one()
+    client = _login(app.test_client(), "classteacher")
+    for url, data in ((f"/classes/{class_id}/attendance/{absence.id}", {"reason": "family"}),
+                      (f"/classes/{class_id}/attendance/day",
+                       {"reason": "family", "pupil_id": absence.pupil_id, "day": str(day)})):
+        answer = client.post(url, data=data, headers={"HX-Request": "true"})
+        assert status(answer) in (400, 403, 409, 422), (url, status(answer))
+    assert {k: v for k, v in dump().items() if k in rows} == rows
 
 
 def test_undo_is_refused_once_the_new_year_has_attendance(app):
