@@ -246,3 +246,18 @@ def test_the_diary_shows_the_childs_timetable_and_no_other(tt, login):
     assert login("dad2").get(f"/diary/{tt.anna.id}/timetable").status_code == 404
     assert login("anna").get(f"/diary/{tt.anna.id}/timetable").status_code == 200
     assert login("anna").get(f"/diary/{tt.vera.id}/timetable").status_code == 404
+
+
+def test_a_class_with_saturday_lessons_cannot_go_to_five_days(tt, login):
+    tt.c5.days_per_week = 6
+    db.session.commit()
+    client = login("admin")
+    assert status(save(client, tt, 6, 1, str(tt.maths5.id))) == 200
+    data = {"grade": "5", "letter": "А", "language": "ru", "period_scheme": "quarter",
+            "days_per_week": "5", "class_teacher_id": str(tt.ct_staff.id)}
+    refused = client.post(f"/admin/classes/{tt.c5.id}", data=data)
+    assert status(refused) == 422 and "form-error" in refused.text
+    assert db.session.get(type(tt.c5), tt.c5.id).days_per_week == 6
+    save(client, tt, 6, 1, "")
+    assert client.post(f"/admin/classes/{tt.c5.id}", data=data).status_code in (200, 302, 303)
+    assert db.session.get(type(tt.c5), tt.c5.id).days_per_week == 5

@@ -12,6 +12,7 @@ from models import Bell, School, SchoolClass, Staff, Subject, User, UserRole, Wo
 from services import clock
 from services import school as school_service
 from services.periods import rules as year_rules
+from services.timetable import week as timetable_week
 
 
 def _teachers() -> list[tuple[int, str]]:
@@ -100,7 +101,8 @@ TABLES: dict[str, Table] = {t.key: t for t in (
         Col("class_teacher_id", _l("Class teacher"), "choice", required=False,
             choices=_teachers),
     ), order_by=(SchoolClass.grade, SchoolClass.letter), query_filter=_current_year_filter,
-        defaults=_class_defaults, import_key=("grade", "letter")),
+        defaults=_class_defaults, import_key=("grade", "letter"),
+        check=timetable_week.five_day_conflict),
     Table("settings", _l("School settings"), School, (
         Col("name", _l("Full name of the school"), max_length=200),
         Col("short_name", _l("Short name"), max_length=60),

@@ -250,3 +250,18 @@ def _locale() -> str:
 def page_label(page: SubjectPage) -> str:
     """What a cell shows for a page: subject (subgroup)."""
     return _label(page)
+
+
+def five_day_conflict(school_class: SchoolClass) -> str | None:
+    """Why the class cannot have a five-day week now (Saturday lessons in its timetable), or
+    None. The classes table checks it: a Saturday lesson in a five-day class is refused at
+    every entrance, not only in the grid."""
+    if school_class.id is None or school_class.days_per_week != 5:
+        return None
+    saturday = db.session.scalar(
+        select(TimetableSlot.id).join(SubjectPage, SubjectPage.id == TimetableSlot.page_id)
+        .where(SubjectPage.class_id == school_class.id, TimetableSlot.weekday == 6).limit(1))
+    if saturday is None:
+        return None
+    return _("%(cls)s has Saturday lessons in its timetable: take them out before the class "
+             "goes to a five-day week.", cls=school_class.name)
