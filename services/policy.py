@@ -156,8 +156,9 @@ def can_write_page(user: User, page: SubjectPage) -> bool:
 
 
 def can_write_lesson(user: User, lesson: Lesson) -> bool:
-    """The page's teacher, or the substitute recorded for this one lesson."""
-    if not _signed_in(user) or not user.has_role("teacher"):
+    """The page's teacher, or the substitute recorded for this one lesson; nobody writes into
+    a cancelled lesson (the journal and the diary no longer show it)."""
+    if not _signed_in(user) or not user.has_role("teacher") or lesson.cancelled:
         return False
     staff = staff_of(user)
     if staff is None:

@@ -261,3 +261,16 @@ def test_a_class_with_saturday_lessons_cannot_go_to_five_days(tt, login):
     save(client, tt, 6, 1, "")
     assert client.post(f"/admin/classes/{tt.c5.id}", data=data).status_code in (200, 302, 303)
     assert db.session.get(type(tt.c5), tt.c5.id).days_per_week == 5
+
+
+def test_nobody_writes_into_a_cancelled_lesson(tt, login):
+    lesson = tt.builder.lesson(tt.maths5, dt.date(2026, 11, 23), 2, cancelled=True)
+    db.session.commit()
+    client = login("teacher")
+    cell = client.post(f"/journal/lessons/{lesson.id}/cell", data={
+        "pupil": tt.anna.id, "value": "5", "old": ""}, headers=HTMX)
+    assert status(cell) in (403, 404)
+    panel = client.post(f"/lessons/{lesson.id}", data={"topic": "x"})
+    assert panel.status_code in (403, 404)
+    assert db.session.scalar(select(func.count()).select_from(Mark)) == 0
+    assert db.session.get(Lesson, lesson.id).topic == ""
