@@ -164,3 +164,14 @@ def test_the_wizard_pages_run_a_fixed_number_of_queries(june, login):
     db.session.commit()
     large = (_statements(client, "/year-close/"), _statements(client, "/year-close/plan", plan))
     assert small == large
+
+
+def test_a_deputy_of_one_level_sees_only_that_levels_pupils(june, login):
+    s = june
+    first = s.builder.school_class(3, "А")
+    s.builder.pupil(first, "Младшая", "Юля")
+    s.builder.page(first, s.maths, s.t_staff)
+    db.session.commit()
+    page = login("deputy1").get("/year-close/").get_data(as_text=True)
+    assert "Младшая Юля" in page and "Антонова Анна" not in page
+    assert "Антонова Анна" in login("deputy").get("/year-close/").get_data(as_text=True)

@@ -47,15 +47,17 @@ def index():
 
 def _check_page(year: AcademicYear | None, status: int = 200, error: str | None = None,
                 typed: tuple[int | None, int | None, str] | None = None):
-    missing = yearclose.check(year) if year else []
+    classes = {c.id: c for c in school_service.classes_of_year(year)
+               if policy.oversees_class(current_user, c)} if year else {}
+    # A deputy of one level sees the pupils of that level only, as in the journal.
+    missing = [m for m in yearclose.check(year) if m.class_id in classes] if year else []
     per_class = Counter(m.class_name for m in missing)
-    classes = {c.id: c for c in school_service.classes_of_year(year)} if year else {}
     excusable = {cid for cid, c in classes.items()
                  if policy.can_excuse_year_mark(current_user, c)}
     closes = list(db.session.scalars(select(YearClose).order_by(YearClose.id.desc()).limit(5)))
     return render("yearclose/check.html", status=status, year=year, missing=missing,
                   shown=missing[:SHOWN_MISSING], per_class=per_class, excusable=excusable,
-                  excuses=_excuses(year), closes=closes, error=error, typed=typed,
+                  excuses=[e for e in _excuses(year) if e[1].id in classes], closes=closes, error=error, typed=typed,
                   may_close=policy.can_close_year(current_user))
 
 
