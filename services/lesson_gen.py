@@ -64,6 +64,16 @@ class KeptLesson:
     number: int
 
 
+@dataclass(frozen=True)
+class Stale:
+    """A journal lesson the timetable no longer has (not extra, moved or cancelled)."""
+
+    id: int
+    page_id: int
+    date: dt.date
+    lesson_number: int
+
+
 @dataclass
 class Regeneration:
     """What a regeneration did."""
@@ -94,43 +104,56 @@ def regenerate(classes: list[SchoolClass], start: dt.date, end: dt.date) -> Rege
             {"page_id": p, "date": d, "lesson_number": n, "topic": "", "homework": "",
              "ict_used": False, "is_extra": False, "cancelled": False} for p, d, n in missing])
     result.added = len(missing)
-    gone = [r.id for r in stale if not r.has_data]
+    held = _holding_data([r.id for r in stale])
+    gone = [r.id for r in stale if r.id not in held]
     for i in range(0, len(gone), CHUNK):
         db.session.execute(delete(Lesson).where(Lesson.id.in_(gone[i:i + CHUNK])))
     result.deleted = len(gone)
     result.kept = [KeptLesson(r.id, r.page_id, r.date, r.lesson_number)
-                   for r in stale if r.has_data]
+                   for r in stale if r.id in held]
     return result
+
+
+def _holding_data(ids: list[int]) -> set[int]:
+    """The lessons among ids that hold data (one query per CHUNK ids; none when empty)."""
+    held: set[int] = set()
+    for i in range(0, len(ids), CHUNK):
+        held.update(db.session.scalars(select(Lesson.id).where(
+            Lesson.id.in_(ids[i:i + CHUNK]), _has_data())))
+    return held
 
 
 def compare(classes: list[SchoolClass], start: dt.date, end: dt.date) -> tuple[list, list]:
     """What the timetable lacks and has too many of, without writing: (page, date, number)
-    to add, and the journal's lessons (rows with has_data) the timetable no longer has."""
+    to add, and the journal's lessons (rows) the timetable no longer has."""
     by_class = {c.id: c for c in classes}
     pages = dict(db.session.execute(select(SubjectPage.id, SubjectPage.class_id).where(
         SubjectPage.class_id.in_(list(by_class)))).all()) if classes else {}
     if not pages:
         return [], []
     wanted = _wanted(pages, by_class, _lesson_days(classes, start, end), start, end)
-    lessons = db.session.execute(
+    # Plain tuples: a year of a school is tens of thousands of rows, and a Row's attribute
+    # lookups were most of the time of this function.
+    lessons = [tuple(r) for r in db.session.execute(
         select(Lesson.id, Lesson.page_id, Lesson.date, Lesson.lesson_number, Lesson.cancelled,
-               Lesson.is_extra, Lesson.origin_date, Lesson.origin_number,
-               _has_data().label("has_data"))
+               Lesson.is_extra, Lesson.origin_date, Lesson.origin_number)
         .where(Lesson.page_id.in_(list(pages)), Lesson.date >= start, Lesson.date <= end)
-        .order_by(Lesson.date, Lesson.lesson_number, Lesson.page_id)).all()
-    present = {(r.page_id, r.date, r.lesson_number) for r in lessons}
+        .order_by(Lesson.date, Lesson.lesson_number, Lesson.page_id))]
+    present = {(page, day, num) for _id, page, day, num, *_rest in lessons}
     # A moved lesson still stands for its old place: the timetable must not refill it.
-    present |= {(r.page_id, r.origin_date, r.origin_number) for r in lessons if r.origin_date}
+    present |= {(r[1], r[6], r[7]) for r in lessons if r[6] is not None}
     missing = sorted(wanted - present, key=lambda k: (k[1], k[2], k[0]))
-    stale = [r for r in lessons if (r.page_id, r.date, r.lesson_number) not in wanted
-             and not r.is_extra and r.origin_date is None and not r.cancelled]
+    stale = [Stale(i, page, day, num) for i, page, day, num, cancelled, extra, origin, _n
+             in lessons if not (cancelled or extra or origin is not None)
+             and (page, day, num) not in wanted]
     return missing, stale
 
 
 def kept_lessons(school_class: SchoolClass, period: StudyPeriod) -> list[KeptLesson]:
     """Lessons with data the class's timetable no longer has in the period (read only)."""
     _missing, stale = compare([school_class], period.start_date, period.end_date)
-    return [KeptLesson(r.id, r.page_id, r.date, r.lesson_number) for r in stale if r.has_data]
+    held = _holding_data([r.id for r in stale])
+    return [KeptLesson(r.id, r.page_id, r.date, r.lesson_number) for r in stale if r.id in held]
 
 
 def _lesson_days(classes: list[SchoolClass], start: dt.date,
@@ -138,8 +161,8 @@ def _lesson_days(classes: list[SchoolClass], start: dt.date,
     """The school days in [start, end] inside each class's study periods (two queries per
     year: its periods and its holidays)."""
     out: dict[int, set[dt.date]] = {}
-    years = {c.year_id for c in classes}
-    for year in db.session.scalars(select(AcademicYear).where(AcademicYear.id.in_(years))):
+    years = {c.year_id: c.year for c in classes}  # from the session when already loaded
+    for year in years.values():
         calendar = load_calendar(year)
         periods = db.session.scalars(select(StudyPeriod).where(
             StudyPeriod.year_id == year.id, StudyPeriod.start_date <= end,
