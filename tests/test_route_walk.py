@@ -12,6 +12,7 @@ from models import (
     Attendance,
     AuditEvent,
     Consent,
+    Exam,
     FinalMark,
     Guardian,
     Lesson,
@@ -45,7 +46,8 @@ def _candidates(school, lessons) -> dict[str, list]:
         "user_id": [db.session.scalar(select(User.id).where(User.username == n))
                     for n in ("anna", "vera", "teacher")],
         "day": ["2026-11-23"], "date": ["2026-11-23"], "week": ["2026-11-16"],
-        "key": ["subjects", "classes", "settings", "staff", "pupils", "parents", "sign-ins"],
+        "key": ["subjects", "classes", "settings", "staff", "pupils", "parents", "sign-ins",
+                "curriculum", "exams"],
         "row_id": [s.maths.id, s.c5.id, s.anna.id, s.vera.id, s.boris.id],
         "locale": ["kk"], "filename": ["css/style.css"], "fmt": ["xlsx", "csv"],
         "staff_id": [s.t_staff.id, s.ct_staff.id],
@@ -54,6 +56,7 @@ def _candidates(school, lessons) -> dict[str, list]:
         "guardian_id": list(db.session.scalars(select(Guardian.id))),
         "consent_id": list(db.session.scalars(select(Consent.id))),
         "action": ["disable", "enable"],
+        "exam_id": list(db.session.scalars(select(Exam.id))),
         "close_id": [1], "excuse_id": [1],  # none in the tiny school: a 404 each
     }
 
@@ -91,6 +94,7 @@ def lessons(school):
         Mark(lesson_id=made[1].id, pupil_id=school.boris.id, value=3, work_type_id=wt),
         PlanItem(teacher_id=school.t_staff.id, subject_id=school.maths.id, grade=5, number=1,
                  topic="Натуральные числа"),
+        Exam(kind="OGE", grade=5, name_ru="Экзамен", name_kk="Емтихан", max_points=20),
     ])
     db.session.commit()
     return made
