@@ -116,5 +116,8 @@ def _row(exam, year, pupil, school, errors: dict, typed, status: int):
     if is_htmx():
         return render_template("exams/_row.html", p=pupil, result=results.get(pupil.id),
                                **context), status
+    pupils = exams.pupils_for(exam, year)
+    if errors and pupil not in pupils:  # no row to show the message in
+        flash(" ".join(errors.values()), "error")
     return render("exams/results.html", status=status, year=year, results=results,
-                  pupils=exams.pupils_for(exam, year), locale=str(get_locale()), **context)
+                  pupils=pupils, locale=str(get_locale()), **context)
