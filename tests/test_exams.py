@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import Exam, ExamResult, Subject
-from services import exams
+from services import exams, policy
 from tests.conftest import TODAY
 from tests.fragments import status
 
@@ -150,3 +150,13 @@ def test_the_exam_list_grid_keeps_its_limits(school, login):
         assert status(client.post("/admin/exams/new", data={**good, **bad})) == 422, bad
     assert db.session.scalar(select(func.count()).select_from(Exam)) == 1
     assert login("teacher").get("/admin/exams").status_code == 404
+
+
+@pytest.mark.parametrize("scope,grade,ok", [
+    (None, 9, True), ("basic", 9, True), ("basic", 5, True), ("basic", 4, False),
+    ("secondary", 9, False), ("secondary", 10, True), ("primary", 4, True)])
+def test_a_deputy_limited_to_a_level_enters_that_levels_results(school, scope, grade, ok):
+    _, deputy = school.builder.staff(f"dep{scope}", "deputy", scope=scope)
+    assert policy.can_enter_exam_results(deputy, grade) is ok
+    assert not policy.can_enter_exam_results(school.director, grade)
+    assert policy.can_enter_exam_results(school.admin, grade)
