@@ -279,3 +279,11 @@ def test_the_load_page_runs_a_fixed_number_of_queries(school, login):
     with count_queries() as large:
         assert "Предмет 5" in client.get("/load/").text
     assert len(small) == len(large), (len(small), len(large))
+
+
+def test_a_readiness_link_opens_the_assign_form_filled_in(school, login):
+    html = login("admin").get(f"/load/?class_id={school.c6.id}&subject_id={school.lit.id}").text
+    assert f'<option selected value="{school.c6.id}">' in html
+    assert f'<option selected value="{school.lit.id}">' in html
+    listed = html.split("<tbody>")[1].split("</tbody>")[0]  # the pages of 6 «Б» only
+    assert "6 «Б»" in listed and "5 «А»" not in listed
