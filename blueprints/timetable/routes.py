@@ -158,6 +158,7 @@ def teacher(staff_id: int):
 
 @bp.get("/teachers/<int:staff_id>/timetable.pdf")
 def teacher_pdf(staff_id: int):
+    """A teacher's timetable, printable."""
     staff = load_or_404(Staff, staff_id, may=policy.can_read_teacher_timetable)
     return views.pdf_response(views.teacher_pdf(staff, request.args.get("day")),
                               f"timetable-teacher-{staff.id}.pdf")

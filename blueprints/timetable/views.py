@@ -23,10 +23,12 @@ from services.timetable.week import page_label
 
 
 def _locale() -> str:
+    """The user's language code ("ru" or "kk")."""
     return str(get_locale())
 
 
 def period_name(period: StudyPeriod) -> str:
+    """The period's name in the user's language: "Quarter 2", "Half-year 1"..."""
     if period.scheme == "half":
         return _("Half-year %(n)d", n=period.number)
     if period.scheme == "trimester":
@@ -48,6 +50,7 @@ def pick_period(cls: SchoolClass, period_id: int | None) -> StudyPeriod:
 
 
 def period_or_404(cls: SchoolClass, period_id: int | None) -> StudyPeriod:
+    """One of the class's periods by id; 404 for any other (or none)."""
     period = next((p for p in school_service.periods_of(cls) if p.id == period_id), None)
     if period is None:
         abort(404)
@@ -55,11 +58,14 @@ def period_or_404(cls: SchoolClass, period_id: int | None) -> StudyPeriod:
 
 
 def week_of(cls: SchoolClass, period: StudyPeriod) -> Week:
+    """The class's timetable in the period (three queries)."""
     return load_week(cls, period)
 
 
 @dataclass
 class Option:
+    """One choice of a cell's select: page ids ("12" or "12,13") and what it shows."""
+
     value: str
     label: str
 
@@ -101,6 +107,7 @@ def cell_html(week: Week, weekday: int, number: int, error: str = "",
 
 
 def kept_html(week: Week, kept: list[KeptLesson], oob: bool = False) -> str:
+    """The lessons the timetable no longer has, with their keep and move actions."""
     macro = get_template_attribute("timetable/_cell.html", "kept_list")
     pages = {p.id: p for p in week.pages}
     rows = [(k, page_label(pages[k.page_id])) for k in kept if k.page_id in pages]
@@ -138,6 +145,7 @@ def grid_page(cls: SchoolClass, period: StudyPeriod, errors: dict | None = None,
 
 
 def _day(raw: str | None) -> dt.date:
+    """?day= as a date (404 when malformed), else today."""
     try:
         return dt.date.fromisoformat(raw) if raw else clock.today()
     except ValueError:
@@ -145,6 +153,7 @@ def _day(raw: str | None) -> dt.date:
 
 
 def teacher_page(staff: Staff, day_raw: str | None) -> Response:
+    """A teacher's week, read-only."""
     day = _day(day_raw)
     sheet = teacher_sheet(staff, day, _locale())
     return render("timetable/teacher.html", staff=staff, sheet=sheet, day=day,
@@ -152,6 +161,7 @@ def teacher_page(staff: Staff, day_raw: str | None) -> Response:
 
 
 def pdf_response(data: bytes, filename: str) -> Response:
+    """A PDF shown in the browser (inline), with a file name for saving it."""
     response = make_response(data)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -159,6 +169,7 @@ def pdf_response(data: bytes, filename: str) -> Response:
 
 
 def class_pdf(cls: SchoolClass, period: StudyPeriod) -> bytes:
+    """The class's timetable of the period as a PDF."""
     sheet = class_sheet(week_of(cls, period), _locale())
     subtitle = (f"{period_name(period)}, {format_date(period.start_date, 'short')} – "
                 f"{format_date(period.end_date, 'short')}")
@@ -166,6 +177,7 @@ def class_pdf(cls: SchoolClass, period: StudyPeriod) -> bytes:
 
 
 def teacher_pdf(staff: Staff, day_raw: str | None) -> bytes:
+    """A teacher's timetable valid on the day as a PDF."""
     day = _day(day_raw)
     sheet = teacher_sheet(staff, day, _locale())
     return sheet_pdf(sheet, _("Timetable of %(name)s", name=staff.person.full_name),

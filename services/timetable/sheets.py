@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from extensions import db
 from models import Bell, Pupil, SchoolClass, Staff, SubgroupMember, SubjectPage, TimetableSlot
-from services.timetable.week import Week
+from services.timetable.week import Week, page_label
 
 
 @dataclass
@@ -55,16 +55,11 @@ def _bells() -> dict[int, Bell]:
     return {b.number: b for b in db.session.scalars(select(Bell).order_by(Bell.number))}
 
 
-def _label(page: SubjectPage, locale: str) -> str:
-    name = page.subject.name(locale)
-    return f"{name} ({page.subgroup.name})" if page.subgroup is not None else name
-
-
 def class_sheet(week: Week, locale: str) -> Sheet:
     """The class's week as loaded by load_week (no more queries)."""
     sheet = Sheet(week.school_class.name, week.weekdays, {b.number: b for b in week.bells})
     for key, slots in week.cells.items():
-        sheet.cells[key] = [Entry(_label(s.page, locale), s.page.teacher.name, s.room)
+        sheet.cells[key] = [Entry(page_label(s.page, locale), s.page.teacher.name, s.room)
                             for s in slots]
     return sheet
 
@@ -81,7 +76,7 @@ def teacher_sheet(staff: Staff, day: dt.date, locale: str) -> Sheet:
     sheet = Sheet(staff.person.full_name, [1, 2, 3, 4, 5], _bells())
     for slot, page in rows:
         sheet.cells.setdefault((slot.weekday, slot.lesson_number), []).append(
-            Entry(_label(page, locale), page.school_class.name, slot.room))
+            Entry(page_label(page, locale), page.school_class.name, slot.room))
     if any(d == 6 for d, _n in sheet.cells):
         sheet.weekdays.append(6)
     return sheet
@@ -109,7 +104,7 @@ def pupil_sheet(pupil: Pupil, day: dt.date, locale: str) -> Sheet:
         .order_by(TimetableSlot.weekday, TimetableSlot.lesson_number)).all()
     for slot, page in rows:
         sheet.cells.setdefault((slot.weekday, slot.lesson_number), []).append(
-            Entry(_label(page, locale), page.teacher.name, slot.room))
+            Entry(page_label(page, locale), page.teacher.name, slot.room))
     return sheet
 
 

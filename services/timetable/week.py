@@ -181,7 +181,8 @@ def _check_together(school_class: SchoolClass, pages: list[SubjectPage],
     if None in groups or len(set(groups)) < len(groups):
         raise TimetableError(_(
             "%(cls)s cannot have %(a)s and %(b)s at the same time: only different subgroups "
-            "are taught at once.", cls=school_class.name, a=_label(pages[0]), b=_label(pages[1])))
+            "are taught at once.", cls=school_class.name, a=page_label(pages[0]),
+            b=page_label(pages[1])))
     teachers = [p.teacher_id for p in pages]
     if len(set(teachers)) < len(teachers):
         teacher = next(p.teacher for p in pages if teachers.count(p.teacher_id) > 1)
@@ -207,7 +208,7 @@ def _check_hours(period: StudyPeriod, weekday: int, number: int,
         if len(cells.get(page.id, ())) + 1 > page.hours_per_week:
             raise TimetableError(_(
                 "%(subject)s already has %(n)d lessons a week, as many as its load: remove "
-                "one first.", subject=_label(page), n=page.hours_per_week))
+                "one first.", subject=page_label(page), n=page.hours_per_week))
 
 
 def _check_elsewhere(school_class: SchoolClass, period: StudyPeriod, weekday: int, number: int,
@@ -227,17 +228,18 @@ def _check_elsewhere(school_class: SchoolClass, period: StudyPeriod, weekday: in
             raise TimetableError(_(
                 "%(teacher)s already teaches %(cls)s (%(subject)s) at this time.",
                 teacher=other.teacher.name, cls=other.school_class.name,
-                subject=_label(other)))
+                subject=page_label(other)))
     for slot, other in others:
         if slot.room and slot.room.casefold() in wanted:
             raise TimetableError(_("Room %(room)s is taken at this time by %(cls)s "
                                    "(%(subject)s).", room=slot.room,
-                                   cls=other.school_class.name, subject=_label(other)))
+                                   cls=other.school_class.name, subject=page_label(other)))
 
 
-def _label(page: SubjectPage) -> str:
-    """The subject's name in the user's language, with the subgroup's name if any."""
-    name = page.subject.name(_locale())
+def page_label(page: SubjectPage, locale: str | None = None) -> str:
+    """What a cell shows for a page: the subject in the language (the user's by default),
+    with the subgroup's name if any."""
+    name = page.subject.name(locale or _locale())
     return f"{name} ({page.subgroup.name})" if page.subgroup is not None else name
 
 
@@ -245,11 +247,6 @@ def _locale() -> str:
     from flask import has_request_context
     from flask_babel import get_locale
     return str(get_locale()) if has_request_context() else "ru"
-
-
-def page_label(page: SubjectPage) -> str:
-    """What a cell shows for a page: subject (subgroup)."""
-    return _label(page)
 
 
 def five_day_conflict(school_class: SchoolClass) -> str | None:
