@@ -287,3 +287,11 @@ def test_a_readiness_link_opens_the_assign_form_filled_in(school, login):
     assert f'<option selected value="{school.lit.id}">' in html
     listed = html.split("<tbody>")[1].split("</tbody>")[0]  # the pages of 6 «Б» only
     assert "6 «Б»" in listed and "5 «А»" not in listed
+
+
+def test_the_forms_offer_working_teachers_only(school, login):
+    school.other_staff.left_on = TODAY
+    db.session.commit()
+    form = login("admin").get("/load/").text.split('id="assign-h"')[1].split("</form>")[0]
+    assert "Предметникова" in form and "Классная" in form
+    assert "Другая" not in form and "Секретарева" not in form and "Админова" not in form

@@ -13,7 +13,17 @@ from blueprints.common import load_or_404, render, require
 from blueprints.load import forms
 from blueprints.parse import arg_id
 from extensions import db
-from models import AcademicYear, Person, SchoolClass, Staff, Subgroup, Subject, SubjectPage
+from models import (
+    AcademicYear,
+    Person,
+    SchoolClass,
+    Staff,
+    Subgroup,
+    Subject,
+    SubjectPage,
+    User,
+    UserRole,
+)
 from services import clock, load, policy
 from services import school as school_service
 
@@ -44,7 +54,9 @@ def _choices(year: AcademicYear) -> dict[str, list[tuple[int, str]]]:
             select(Subject).order_by(Subject.name_ru))],
         "teachers": [(s.id, s.person.short_name) for s in db.session.scalars(
             select(Staff).join(Person, Person.id == Staff.person_id)
-            .where(Staff.left_on.is_(None) | (Staff.left_on > clock.today()))
+            .where(Staff.left_on.is_(None) | (Staff.left_on > clock.today()),
+                   Staff.person_id.in_(select(User.person_id).join(UserRole).where(
+                       UserRole.role == "teacher")))
             .order_by(Person.search_name))],
         # A teacher who has left already may still hold pages to hand over.
         "holders": [(s.id, s.person.short_name) for s in db.session.scalars(
