@@ -49,7 +49,7 @@ def test_deputy_enters_results_and_the_parent_reads_them(page, live_server, sign
         page.goto(f"{live_server}{path}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path  # no sideways page
         axe_check(page)
-    shot(page, "exams-02-load-phone")
+        shot(page, "exams-02" + path.replace("/", "-").rstrip("-"))
 
     page.context.clear_cookies()  # signed out
     sign_in("mum")
