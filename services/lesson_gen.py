@@ -123,15 +123,36 @@ def _holding_data(ids: list[int]) -> set[int]:
     return held
 
 
-def compare(classes: list[SchoolClass], start: dt.date, end: dt.date) -> tuple[list, list]:
+@dataclass
+class Known:
+    """What a caller already read: pages (id -> class id) and their slots overlapping the
+    dates as (page id, weekday, number, valid_from, valid_to)."""
+
+    pages: dict[int, int]
+    slots: list[tuple]
+
+    @classmethod
+    def of_week(cls, week) -> Known:
+        """From a services.timetable Week (its pages and the slots of its period)."""
+        return cls({p.id: p.class_id for p in week.pages},
+                   [(s.page_id, s.weekday, s.lesson_number, s.valid_from, s.valid_to)
+                    for slots in week.cells.values() for s in slots])
+
+
+def compare(classes: list[SchoolClass], start: dt.date, end: dt.date,
+            known: Known | None = None) -> tuple[list, list]:
     """What the timetable lacks and has too many of, without writing: (page, date, number)
     to add, and the journal's lessons (rows) the timetable no longer has."""
     by_class = {c.id: c for c in classes}
-    pages = dict(db.session.execute(select(SubjectPage.id, SubjectPage.class_id).where(
-        SubjectPage.class_id.in_(list(by_class)))).all()) if classes else {}
+    if known is not None:
+        pages = known.pages
+    else:
+        pages = dict(db.session.execute(select(SubjectPage.id, SubjectPage.class_id).where(
+            SubjectPage.class_id.in_(list(by_class)))).all()) if classes else {}
     if not pages:
         return [], []
-    wanted = _wanted(pages, by_class, _lesson_days(classes, start, end), start, end)
+    wanted = _wanted(pages, _lesson_days(classes, start, end), start, end,
+                     known.slots if known is not None else None)
     # Plain tuples: a year of a school is tens of thousands of rows, and a Row's attribute
     # lookups were most of the time of this function.
     lessons = [tuple(r) for r in db.session.execute(
@@ -149,9 +170,10 @@ def compare(classes: list[SchoolClass], start: dt.date, end: dt.date) -> tuple[l
     return missing, stale
 
 
-def kept_lessons(school_class: SchoolClass, period: StudyPeriod) -> list[KeptLesson]:
+def kept_lessons(school_class: SchoolClass, period: StudyPeriod,
+                 known: Known | None = None) -> list[KeptLesson]:
     """Lessons with data the class's timetable no longer has in the period (read only)."""
-    _missing, stale = compare([school_class], period.start_date, period.end_date)
+    _missing, stale = compare([school_class], period.start_date, period.end_date, known)
     held = _holding_data([r.id for r in stale])
     return [KeptLesson(r.id, r.page_id, r.date, r.lesson_number) for r in stale if r.id in held]
 
@@ -184,15 +206,15 @@ def _days_of(calendar: SchoolCalendar, cls: SchoolClass, periods: list[StudyPeri
     return days
 
 
-def _wanted(pages: dict[int, int], by_class: dict[int, SchoolClass],
-            days: dict[int, set[dt.date]], start: dt.date,
-            end: dt.date) -> set[tuple[int, dt.date, int]]:
+def _wanted(pages: dict[int, int], days: dict[int, set[dt.date]], start: dt.date,
+            end: dt.date, slots: list[tuple] | None = None) -> set[tuple[int, dt.date, int]]:
     """(page, date, number) the timetable asks for on the classes' school days."""
-    slots = db.session.execute(
-        select(TimetableSlot.page_id, TimetableSlot.weekday, TimetableSlot.lesson_number,
-               TimetableSlot.valid_from, TimetableSlot.valid_to)
-        .where(TimetableSlot.page_id.in_(list(pages)), TimetableSlot.valid_from <= end,
-               TimetableSlot.valid_to >= start)).all()
+    if slots is None:
+        slots = db.session.execute(
+            select(TimetableSlot.page_id, TimetableSlot.weekday, TimetableSlot.lesson_number,
+                   TimetableSlot.valid_from, TimetableSlot.valid_to)
+            .where(TimetableSlot.page_id.in_(list(pages)), TimetableSlot.valid_from <= end,
+                   TimetableSlot.valid_to >= start)).all()
     by_page: dict[int, list[tuple]] = defaultdict(list)
     for page_id, *slot in slots:
         by_page[page_id].append(tuple(slot))

@@ -130,7 +130,8 @@ def grid_page(cls: SchoolClass, period: StudyPeriod, errors: dict | None = None,
         shared = cells.kit(week, options(week), day_names(_locale()))
         grid = {(d, n): cell_html(week, d, n, errors.get((d, n), ""), shared)
                 for d in week.weekdays for n in week.numbers}
-    kept = lesson_gen.kept_lessons(cls, period) if editable else []
+    kept = lesson_gen.kept_lessons(cls, period, lesson_gen.Known.of_week(week)) \
+        if editable else []
     prefill = change_form.raw if change_form else {
         k: request.args.get(k, "") for k in ("day", "number", "to_day", "to_number")}
     return render("timetable/grid.html", status=status, week=week, cls=cls, period=period,
