@@ -295,3 +295,17 @@ def test_the_forms_offer_working_teachers_only(school, login):
     form = login("admin").get("/load/").text.split('id="assign-h"')[1].split("</form>")[0]
     assert "Предметникова" in form and "Классная" in form
     assert "Другая" not in form and "Секретарева" not in form and "Админова" not in form
+
+
+def test_curriculum_grid_filters_sorts_and_exports(school, login):
+    curriculum(school, school.maths, 5)
+    curriculum(school, school.lit, 3, grade=6)
+    db.session.commit()
+    client = login("director")
+    grade6 = client.get("/admin/curriculum?f_grade=6")
+    assert grade6.status_code == 200 and "Литература" in grade6.text
+    assert "Математика</td>" not in grade6.text
+    assert client.get(f"/admin/curriculum?f_subject_id={school.maths.id}&sort=-hours"
+                      ).status_code == 200
+    assert client.get("/admin/curriculum?f_grade=x").status_code == 200
+    assert client.get("/admin/curriculum/export.xlsx").status_code == 200
