@@ -46,6 +46,10 @@ def grid(h) -> None:
         h.time(f"timetable grid page, {name} (editable, {sizes[name]} cells)",
                lambda u=url: admin.get(u), 50, n=100, sql_statements=sql[name],
                kb=round(len(first.body) / 1024, 1))
+    # The floor: the same layout, menu and sign-in with a short list of classes.
+    h.time("timetable index (the layout's floor, for comparison)",
+           lambda: admin.get("/timetable/"), None, n=100,
+           sql_statements=h.count_sql(lambda: admin.get("/timetable/")))
     h.note("timetable grid SQL statements (two classes)", max(sql.values()),
            ok=len(set(sql.values())) == 1, note=", ".join(f"{k} {n}" for k, n in sql.items()))
 

@@ -40,8 +40,8 @@ def index():
 def grid(class_id: int):
     """The weekly grid of a class in a period (?period=, else the current one)."""
     cls = load_or_404(SchoolClass, class_id, may=policy.can_read_timetable)
-    period = views.pick_period(cls, arg_id(request.args, "period"))
-    return views.grid_page(cls, period)
+    periods, period = views.pick_period(cls, arg_id(request.args, "period"))
+    return views.grid_page(cls, period, periods=periods)
 
 
 @bp.post("/classes/<int:class_id>/cells")
@@ -144,7 +144,7 @@ def keep(lesson_id: int):
 def class_pdf(class_id: int):
     """The class's timetable of a period, printable."""
     cls = load_or_404(SchoolClass, class_id, may=policy.can_read_timetable)
-    period = views.pick_period(cls, arg_id(request.args, "period"))
+    _periods, period = views.pick_period(cls, arg_id(request.args, "period"))
     return views.pdf_response(views.class_pdf(cls, period),
                               f"timetable-{cls.grade}-{cls.id}.pdf")
 

@@ -36,17 +36,19 @@ def period_name(period: StudyPeriod) -> str:
     return _("Quarter %(n)d", n=period.number)
 
 
-def pick_period(cls: SchoolClass, period_id: int | None) -> StudyPeriod:
-    """The period asked for (404 if not the class's), else the current one (404: none)."""
+def pick_period(cls: SchoolClass, period_id: int | None) -> tuple[list, StudyPeriod]:
+    """The class's periods and the one asked for (404 if not the class's), else the
+    current one, or the coming one in the holidays (404: the class has none). One query."""
+    periods = school_service.periods_of(cls)
     if period_id is not None:
-        return period_or_404(cls, period_id)
-    period = school_service.period_on(cls, clock.today())
+        period = next((p for p in periods if p.id == period_id), None)
+    else:
+        today = clock.today()
+        period = next((p for p in periods if p.end_date >= today), None) or (
+            periods[-1] if periods else None)
     if period is None:
         abort(404)
-    if period.end_date < clock.today():  # in the holidays: the coming period's timetable
-        later = [p for p in school_service.periods_of(cls) if p.start_date > period.end_date]
-        period = later[0] if later else period
-    return period
+    return periods, period
 
 
 def period_or_404(cls: SchoolClass, period_id: int | None) -> StudyPeriod:
@@ -120,7 +122,8 @@ def load_html(week: Week) -> str:
 
 
 def grid_page(cls: SchoolClass, period: StudyPeriod, errors: dict | None = None,
-              change_form=None, change_error: str = "", status: int = 200) -> Response:
+              change_form=None, change_error: str = "", status: int = 200,
+              periods: list | None = None) -> Response:
     """The grid page (editable for the administrator, read-only otherwise)."""
     week = week_of(cls, period)
     editable = policy.can_edit_timetable(current_user)
@@ -135,7 +138,8 @@ def grid_page(cls: SchoolClass, period: StudyPeriod, errors: dict | None = None,
     prefill = change_form.raw if change_form else {
         k: request.args.get(k, "") for k in ("day", "number", "to_day", "to_number")}
     return render("timetable/grid.html", status=status, week=week, cls=cls, period=period,
-                  periods=school_service.periods_of(cls), editable=editable, cells=grid,
+                  periods=periods if periods is not None else school_service.periods_of(cls),
+                  editable=editable, cells=grid,
                   kept=kept_html(week, kept), days=day_names(_locale()),
                   period_name=period_name, change_error=change_error, prefill=prefill,
                   prefill_page=(change_form.page_id if change_form else
