@@ -8,6 +8,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.auth.routes import bp as auth_bp
     from blueprints.diary.routes import bp as diary_bp
     from blueprints.exams.routes import bp as exams_bp
+    from blueprints.groups.routes import bp as groups_bp
     from blueprints.home.routes import bp as home_bp
     from blueprints.journal.routes import bp as journal_bp
     from blueprints.lessons.routes import bp as lessons_bp
@@ -18,5 +19,6 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.yearclose.routes import bp as yearclose_bp
 
     for bp in (auth_bp, diary_bp, home_bp, admin_bp, lessons_bp, journal_bp, people_bp,
-               accounts_bp, load_bp, readiness_bp, exams_bp, yearclose_bp, timetable_bp):
+               accounts_bp, load_bp, readiness_bp, exams_bp, yearclose_bp, timetable_bp,
+               groups_bp):
         app.register_blueprint(bp)

@@ -37,6 +37,7 @@ from models import (
     TimetableSlot,
     User,
 )
+from services import groups
 from services.exams import results_of_pupil as exam_results_of
 from services.journal import prediction, weighted_average
 
@@ -118,20 +119,32 @@ def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def pages_of(pupil: Pupil, school_class: SchoolClass | None = None) -> list[SubjectPage]:
+def pages_of(pupil: Pupil, school_class: SchoolClass | None = None,
+             start: dt.date = dt.date.min, end: dt.date = dt.date.max) -> list[SubjectPage]:
     """The subject pages a pupil learns on: the class's pages and those of the pupil's
-    subgroups, with subject and teacher loaded (one query). school_class: a past year's
-    class of the pupil (the archive), else the pupil's class now."""
+    subgroups (the groups the pupil is in on some day of [start, end]), with subject and
+    teacher loaded (one query). school_class: a past year's class of the pupil (the
+    archive), else the pupil's class now."""
     class_id = school_class.id if school_class is not None else pupil.class_id
     if class_id is None:
         return []
-    mine = select(SubgroupMember.subgroup_id).where(SubgroupMember.pupil_id == pupil.id)
+    mine = select(SubgroupMember.subgroup_id).where(
+        SubgroupMember.pupil_id == pupil.id,
+        or_(SubgroupMember.start_date.is_(None), SubgroupMember.start_date <= end),
+        or_(SubgroupMember.end_date.is_(None), SubgroupMember.end_date >= start))
     return list(db.session.scalars(
         select(SubjectPage)
         .where(SubjectPage.class_id == class_id,
                or_(SubjectPage.subgroup_id.is_(None), SubjectPage.subgroup_id.in_(mine)))
         .options(joinedload(SubjectPage.teacher))
         .order_by(SubjectPage.id)).unique())
+
+
+def _attends(pupil: Pupil):
+    """A lesson of a subgroup page is the pupil's only on the days the pupil is in the group
+    (moved to another group from a day, the old group's later lessons are not)."""
+    return or_(SubjectPage.subgroup_id.is_(None),
+               groups.member_on(pupil.id, SubjectPage.subgroup_id, Lesson.date))
 
 
 def load_classes(pupils: list[Pupil]) -> None:
@@ -160,7 +173,7 @@ def load_week(pupil: Pupil, monday: dt.date, locale: str, today: dt.date,
     the homework due, marks and absences; days from today on also show timetable lessons not
     yet in the journal. Eight queries whatever the data."""
     saturday = monday + dt.timedelta(days=SCHOOL_DAYS - 1)
-    pages = {p.id: p for p in pages_of(pupil)}
+    pages = {p.id: p for p in pages_of(pupil, start=monday, end=saturday)}
     bells = _bells()
     in_term = [p for p in _periods(pupil) if p.start_date <= saturday and p.end_date >= monday]
     sub_staff, sub_person = aliased(Staff), aliased(Person)
@@ -168,7 +181,9 @@ def load_week(pupil: Pupil, monday: dt.date, locale: str, today: dt.date,
         select(Lesson, sub_person)
         .outerjoin(sub_staff, sub_staff.id == Lesson.substitute_id)
         .outerjoin(sub_person, sub_person.id == sub_staff.person_id)
-        .where(Lesson.page_id.in_(list(pages)), Lesson.date.between(monday, saturday))
+        .join(SubjectPage, SubjectPage.id == Lesson.page_id)
+        .where(Lesson.page_id.in_(list(pages)), Lesson.date.between(monday, saturday),
+               _attends(pupil))
         .order_by(Lesson.date, Lesson.lesson_number)).all()
     # A cancelled lesson is not shown, and the timetable must not show it as planned either.
     gone = {(lesson.page_id, lesson.date) for lesson, _ in rows if lesson.cancelled}
@@ -456,9 +471,10 @@ def load_homework(pupil: Pupil, today: dt.date, locale: str
     pages = {p.id: p for p in pages_of(pupil)}
     due = func.coalesce(Lesson.homework_due, Lesson.date)
     lessons = db.session.scalars(
-        select(Lesson).where(Lesson.page_id.in_(list(pages)), Lesson.homework != "",
-                             Lesson.cancelled.is_(False),
-                             due.between(today, today + dt.timedelta(days=HOMEWORK_DAYS)))
+        select(Lesson).join(SubjectPage, SubjectPage.id == Lesson.page_id)
+        .where(Lesson.page_id.in_(list(pages)), Lesson.homework != "", _attends(pupil),
+               Lesson.cancelled.is_(False),
+               due.between(today, today + dt.timedelta(days=HOMEWORK_DAYS)))
         .order_by(due, Lesson.date, Lesson.lesson_number).limit(HOMEWORK_LIMIT))
     grouped: dict[dt.date, list[HomeworkItem]] = defaultdict(list)
     for lesson in lessons:

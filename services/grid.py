@@ -27,6 +27,7 @@ from models import (
     SubjectPage,
     WorkType,
 )
+from services import groups
 from services import journal as rules
 from services import school as school_service
 
@@ -88,31 +89,38 @@ def default_work_type(school: School, work_types) -> WorkType | None:
 
 
 def page_pupils(page: SubjectPage, start: dt.date, end: dt.date) -> list[Pupil]:
-    """Pupils enrolled in the page's class (or subgroup) at any time in [start, end], A-Z."""
+    """Pupils enrolled in the page's class (or in its subgroup: SubgroupMember's dates) at
+    any time in [start, end], A-Z. A pupil moved to another group stays listed for the days
+    before the move, as a pupil who left the class does."""
     query = (select(Pupil).join(Enrolment, Enrolment.pupil_id == Pupil.id)
              .join(Person, Person.id == Pupil.person_id)
              .where(Enrolment.class_id == page.class_id, Enrolment.start_date <= end,
                     or_(Enrolment.end_date.is_(None), Enrolment.end_date >= start)))
     if page.subgroup_id is not None:
-        query = query.join(SubgroupMember, and_(SubgroupMember.pupil_id == Pupil.id,
-                                                SubgroupMember.subgroup_id == page.subgroup_id))
+        query = query.where(groups.member_between(Pupil.id, page.subgroup_id, start, end))
     query = query.order_by(Person.last_name, Person.first_name, Person.patronymic, Pupil.id)
     return list(db.session.scalars(query).unique())
 
 
 def is_on_page(page: SubjectPage, pupil_id: int, day: dt.date) -> bool:
     """Was the pupil on the page (class, and subgroup if any) on that day? One query."""
+    return is_on_page_between(page, pupil_id, day, day)
+
+
+def is_on_page_between(page: SubjectPage, pupil_id: int, start: dt.date, end: dt.date) -> bool:
+    """Was the pupil on the page (class, and subgroup if any) on some day of [start, end]
+    (a period: who may get its period mark)? One query."""
     query = select(Enrolment.id).where(
         Enrolment.pupil_id == pupil_id, Enrolment.class_id == page.class_id,
-        Enrolment.start_date <= day, or_(Enrolment.end_date.is_(None), Enrolment.end_date >= day))
+        Enrolment.start_date <= end, or_(Enrolment.end_date.is_(None), Enrolment.end_date >= start))
     if page.subgroup_id is not None:
-        query = query.join(SubgroupMember, and_(SubgroupMember.pupil_id == Enrolment.pupil_id,
-                                                SubgroupMember.subgroup_id == page.subgroup_id))
+        query = query.where(groups.member_between(pupil_id, page.subgroup_id, start, end))
     return db.session.scalar(query.limit(1)) is not None
 
 
 def is_on_page_ever(page: SubjectPage, pupil_id: int) -> bool:
-    """Was the pupil ever on the page (its class, and subgroup if any)? One query."""
+    """Was the pupil ever on the page (its class, and subgroup if any, at any dates)? One
+    query: the picker shows a moved pupil's old cells, read-only after the move."""
     query = select(Enrolment.id).where(Enrolment.pupil_id == pupil_id,
                                        Enrolment.class_id == page.class_id)
     if page.subgroup_id is not None:
@@ -130,9 +138,8 @@ def on_page_clause(pupil_id: int):
         Enrolment.pupil_id == pupil_id, Enrolment.class_id == SubjectPage.class_id,
         Enrolment.start_date <= Lesson.date,
         or_(Enrolment.end_date.is_(None), Enrolment.end_date >= Lesson.date),
-        or_(SubjectPage.subgroup_id.is_(None), exists().where(
-            SubgroupMember.pupil_id == pupil_id,
-            SubgroupMember.subgroup_id == SubjectPage.subgroup_id)))
+        or_(SubjectPage.subgroup_id.is_(None),
+            groups.member_on(pupil_id, SubjectPage.subgroup_id, Lesson.date)))
 
 
 def load_grid(page: SubjectPage, period: StudyPeriod, periods: list[StudyPeriod],

@@ -382,3 +382,16 @@ def can_read_teacher_timetable(user: User, teacher: Staff) -> bool:
     if not _signed_in(user):
         return False
     return user.has_role("admin", "director", "deputy") or staff_of(user) == teacher
+
+
+# -- subgroups (issue 16) -----------------------------------------------------------------
+
+def can_read_groups(user: User, school_class: SchoolClass) -> bool:
+    """A class's subgroups and who is in them: whoever reads the class."""
+    return can_read_class(user, school_class)
+
+
+def can_manage_groups(user: User, school_class: SchoolClass) -> bool:
+    """Making subgroups and moving pupils between them: the class teacher of that class
+    (agreeing it with the subject teachers) and the journal administrator."""
+    return _signed_in(user) and (user.has_role("admin") or school_class.id in led_class_ids(user))

@@ -5,11 +5,10 @@ import datetime as dt
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from extensions import db
 from models import (
-    Enrolment,
     FinalMark,
     Lesson,
     ParentNotice,
@@ -96,11 +95,9 @@ def _final_key(text: str, school: School) -> tuple[int | None, str | None]:
 
 
 def _on_page_in(page: SubjectPage, pupil_id: int, period: StudyPeriod) -> bool:
-    return db.session.scalar(select(Enrolment.id).where(
-        Enrolment.pupil_id == pupil_id, Enrolment.class_id == page.class_id,
-        Enrolment.start_date <= period.end_date,
-        or_(Enrolment.end_date.is_(None), Enrolment.end_date >= period.start_date))
-        .limit(1)) is not None
+    # The subgroup counts too (and its dates): a pupil of group 1 gets no period mark on
+    # group 2's page unless moved there during the period.
+    return grid_service.is_on_page_between(page, pupil_id, period.start_date, period.end_date)
 
 
 def _check_notice(user: User, school: School, page: SubjectPage, pupil_id: int,
