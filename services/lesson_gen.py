@@ -98,6 +98,9 @@ def regenerate(classes: list[SchoolClass], start: dt.date, end: dt.date) -> Rege
     Only days inside the classes' study periods count. Raises nothing; does not commit.
     """
     result = Regeneration()
+    classes = [c for c in classes if not c.year.closed]  # a closed year is an archive
+    if not classes:
+        return result
     missing, stale = compare(classes, start, end)
     if missing:
         db.session.execute(insert(Lesson), [

@@ -56,6 +56,8 @@ def _check_teacher(staff: Staff, day: dt.date) -> None:
 
 
 def _check_day(year: AcademicYear, day: dt.date) -> None:
+    if year.closed:  # the closed year's pages keep the teachers who taught them
+        raise LoadError(_("This year is closed: its journal is read-only."), "start")
     if not year.start_date <= day <= year.end_date:
         raise LoadError(_("Choose a day of the academic year %(name)s (%(start)s – %(end)s).",
                           name=year.name, start=year.start_date.strftime("%d.%m.%Y"),

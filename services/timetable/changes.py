@@ -28,6 +28,7 @@ def move_lesson(lesson: Lesson, day: dt.date, number: int) -> Lesson:
     Raises TimetableError when the lesson is cancelled or the new place is not free (see
     _check_place).
     """
+    _check_open(lesson.page)
     if lesson.cancelled:
         raise TimetableError(_("A cancelled lesson cannot be moved: restore it first."))
     if (day, number) == (lesson.date, lesson.lesson_number):
@@ -44,6 +45,7 @@ def move_lesson(lesson: Lesson, day: dt.date, number: int) -> Lesson:
 
 def cancel_lesson(lesson: Lesson) -> Lesson:
     """Cancel a lesson for its day. Raises TimetableError when it has marks or attendance."""
+    _check_open(lesson.page)
     held = db.session.scalar(select(
         exists().where(Mark.lesson_id == lesson.id) | exists().where(
             Attendance.lesson_id == lesson.id)))
@@ -57,6 +59,7 @@ def cancel_lesson(lesson: Lesson) -> Lesson:
 
 def restore_lesson(lesson: Lesson) -> Lesson:
     """Undo a cancellation. Raises TimetableError when the place is taken meanwhile."""
+    _check_open(lesson.page)
     if not lesson.cancelled:
         return lesson
     _check_place(lesson.page, lesson.date, lesson.lesson_number, ignore=lesson.id)
@@ -71,8 +74,15 @@ def add_extra(page: SubjectPage, day: dt.date, number: int, user: User) -> Lesso
     Raises TimetableError for a place that is not free, LessonError (services.lessons) for
     a closed page or a day outside the periods.
     """
+    _check_open(page)
     _check_place(page, day, number)
     return lesson_service.add_extra_lesson(page, day, number, user)
+
+
+def _check_open(page: SubjectPage) -> None:
+    """A closed year is an archive: its lessons are not moved, cancelled or added to."""
+    if page.school_class.year.closed:
+        raise TimetableError(_("This year is closed: its journal is read-only."))
 
 
 def _check_place(page: SubjectPage, day: dt.date, number: int, ignore: int | None = None) -> None:

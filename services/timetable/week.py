@@ -150,6 +150,8 @@ def _clip(slot: TimetableSlot, period: StudyPeriod) -> None:
 def check_cell(school_class: SchoolClass, period: StudyPeriod, weekday: int, number: int,
                pages: list[SubjectPage], rooms: list[str]) -> None:
     """Raise TimetableError for the first rule the cell breaks (see the module's list)."""
+    if school_class.year.closed:  # a closed year is an archive (its lessons stay as held)
+        raise TimetableError(_("This year is closed: its journal is read-only."))
     if weekday == 6 and school_class.days_per_week < 6:
         raise TimetableError(_("%(cls)s has a five-day week: no lessons on Saturday.",
                                cls=school_class.name))
