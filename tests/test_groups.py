@@ -259,3 +259,34 @@ def test_the_class_teacher_adds_pupils_and_reaches_the_page_from_home(school, en
         "add-group": english["g1"].id, "add-day": "2026-11-18", "pupils": [school.vera.id]})
     assert response.status_code == 303
     assert _spans(english["g1"], school.vera) == [(D(2026, 11, 18), None)]
+
+
+def test_the_groups_page_runs_a_fixed_number_of_queries(school, english, login):
+    from sqlalchemy import event
+    url = f"/classes/{school.c5.id}/groups"
+
+    def count(client) -> int:
+        seen: list[str] = []
+
+        def listener(_conn, _cursor, statement, *_args):
+            seen.append(statement)
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    client = login("ct")
+    small = count(client)
+    b = school.builder
+    for i in range(12):
+        pupil = b.pupil(school.c5, f"Ученик{i:02}", "Тест")
+        b._add(SubgroupMember(subgroup_id=english["g1" if i % 2 else "g2"].id,
+                              pupil_id=pupil.id, end_date=D(2026, 11, 1)))
+        b._add(SubgroupMember(subgroup_id=english["g2" if i % 2 else "g1"].id,
+                              pupil_id=pupil.id, start_date=D(2026, 11, 2)))
+    db.session.commit()
+    big = count(client)
+    # user, roles, class, the led classes, groups, memberships, the class's pupils
+    assert small == big <= 7, (small, big)
