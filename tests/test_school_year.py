@@ -92,6 +92,15 @@ def test_a_period_overlapping_its_kind_or_outside_the_year_is_refused(school, lo
     assert _count(StudyPeriod) == 4
 
 
+@pytest.mark.parametrize(("scheme", "number", "answer"), [
+    ("half", "2", 302), ("half", "3", 422), ("trimester", "3", 302), ("trimester", "4", 422)])
+def test_a_period_number_fits_its_kind(school, login, scheme, number, answer):
+    response = login("admin").post("/admin/periods/new", data=_period(
+        school, scheme=scheme, number=number, start_date="2027-03-01",
+        end_date="2027-05-26"))
+    assert status(response) == answer
+
+
 def test_the_gap_between_quarters_takes_a_period_and_a_period_keeps_its_own_dates(school,
                                                                                     login):
     client = login("admin")

@@ -19,6 +19,7 @@ from services import calendar
 
 # Quarters for grades 1-9, half-years for 10-11 (001 6.1); trimesters are chosen by hand.
 HALF_YEAR_FROM_GRADE = 10
+PERIODS_IN_YEAR = {"quarter": 4, "half": 2, "trimester": 3}
 
 
 def default_scheme(grade: int | None) -> str:
@@ -84,6 +85,9 @@ def check_period(period: StudyPeriod) -> str | None:
         return None
     if period.end_date <= period.start_date:
         return _("The period must end after it starts.")
+    most = PERIODS_IN_YEAR.get(period.scheme, 4)
+    if period.number is not None and period.number > most:
+        return _("A year has %(n)d periods of this kind: number them from 1 to %(n)d.", n=most)
     year = db.session.get(AcademicYear, period.year_id) if period.year_id else None
     refused = _inside_year(year, period.start_date, period.end_date)
     if refused:
