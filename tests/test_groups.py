@@ -170,6 +170,14 @@ def test_a_subgroup_change_mid_period_keeps_every_mark(app, school, english, log
     assert status(column) == 404
     assert _marks(school.anna) == {**before, english["g2_today"].id: 4}
     assert db.session.scalar(db.select(db.func.count()).select_from(Attendance)) == 0
+    # group 2 takes her at every entrance: the lesson panel's form and the column
+    panel = client.post(f"/lessons/{english['g2_today'].id}/marks",
+                        data={f"cell-{school.anna.id}": "5", f"old-{school.anna.id}": "4"})
+    assert panel.status_code == 303
+    column = client.post(f"/journal/lessons/{english['g2_today'].id}/attendance",
+                         data={"absent": [school.vera.id], "col": 2}, headers=HX)
+    assert status(column) == 200
+    assert _marks(school.anna) == {**before, english["g2_today"].id: 5}
 
 
 def test_a_moved_pupils_diary_follows_the_groups_by_date(app, school, english):
