@@ -316,27 +316,6 @@ def readable_pages(user: User, pages: Iterable[SubjectPage]) -> list[SubjectPage
     return [p for p in pages if can_read_page(user, p)]
 
 
-# -- the year close (issue 16) --------------------------------------------------------------
-
-def can_view_year_close(user: User) -> bool:
-    """The year close's check of year marks: administrator, director, deputies."""
-    return _signed_in(user) and user.has_role(*LEADERSHIP)
-
-
-def can_close_year(user: User) -> bool:
-    """Applying (and undoing) the year close by the director's order: the journal
-    administrator and the director."""
-    return _signed_in(user) and user.has_role("admin", "director")
-
-
-def can_excuse_year_mark(user: User, school_class: SchoolClass) -> bool:
-    """Excusing a missing year mark: the administrator, and a deputy of the class's level."""
-    if not _signed_in(user):
-        return False
-    return user.has_role("admin") or (user.has_role("deputy") and
-                                      oversees_class(user, school_class))
-
-
 # -- curriculum, teaching load, readiness, final attestation (issue 16) ---------------------
 
 def can_manage_load(user: User) -> bool:
@@ -360,6 +339,27 @@ def can_enter_exam_results(user: User, grade: int) -> bool:
         return False
     scope = user.role_scope("deputy")
     return scope is None or scope == SchoolClass(grade=grade).level
+
+
+# -- the year close (issue 16) --------------------------------------------------------------
+
+def can_view_year_close(user: User) -> bool:
+    """The year close's check of year marks: administrator, director, deputies."""
+    return _signed_in(user) and user.has_role(*LEADERSHIP)
+
+
+def can_close_year(user: User) -> bool:
+    """Applying (and undoing) the year close by the director's order: the journal
+    administrator and the director."""
+    return _signed_in(user) and user.has_role("admin", "director")
+
+
+def can_excuse_year_mark(user: User, school_class: SchoolClass) -> bool:
+    """Excusing a missing year mark: the administrator, and a deputy of the class's level."""
+    if not _signed_in(user):
+        return False
+    return user.has_role("admin") or (user.has_role("deputy") and
+                                      oversees_class(user, school_class))
 
 
 # -- the timetable (issue 16) ---------------------------------------------------------------
