@@ -34,7 +34,7 @@ from models import (
     SubjectPage,
     TimetableSlot,
 )
-from services.calendar import SchoolCalendar, load_calendar
+from services.calendar import SchoolCalendar, forget, load_calendar
 
 CHUNK = 500  # ids per DELETE: far below SQLite's limit of bound variables
 
@@ -239,3 +239,27 @@ def regenerate_year(year: AcademicYear) -> Regeneration:
     classes = list(db.session.scalars(select(SchoolClass).where(SchoolClass.year_id == year.id)))
     return regenerate(classes, year.start_date, year.end_date)
 
+
+
+def follow_calendar(row) -> Regeneration:
+    """After a year, a period, a holiday or a class (its week, its periods) changed in the
+    back office: the journal's lessons follow, with every lesson that holds data kept.
+    row None (an import of many rows): every open year."""
+    forget()
+    if isinstance(row, SchoolClass):
+        return regenerate([row], row.year.start_date, row.year.end_date)
+    if isinstance(row, AcademicYear):
+        years = [row]
+    elif row is not None:
+        years = [db.session.get(AcademicYear, row.year_id)]
+    else:
+        years = list(db.session.scalars(select(AcademicYear).where(
+            AcademicYear.closed.is_(False))))
+    result = Regeneration()
+    for year in years:
+        if year is None:
+            continue
+        done = regenerate_year(year)
+        result.added, result.deleted = result.added + done.added, result.deleted + done.deleted
+        result.kept += done.kept
+    return result

@@ -104,6 +104,9 @@ class Table:
     # A rule across rows (e.g. bells must not overlap): the row with the form's values in,
     # returns a translated message when refused, else None.
     check: Callable[[Any], str | None] | None = None
+    # What follows a saved, deleted or imported row in the same transaction (the journal's
+    # lessons follow the calendar): gets the row, or None after an import of many.
+    after_change: Callable[[Any], None] | None = None
     access: Access = field(default_factory=Access)
     # The base query (joins, eager loads) when the list is more than select(model).
     query: Callable[[], Any] | None = None

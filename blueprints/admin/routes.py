@@ -135,6 +135,8 @@ def delete_row(key: str, row_id: int):
                                       if c.get is None])
         db.session.delete(row)
         db.session.flush()
+        if table.after_change is not None:
+            table.after_change(row)
     except IntegrityError:
         db.session.rollback()
         flash(_("This row is in use elsewhere in the journal and cannot be deleted."), "error")
@@ -237,6 +239,8 @@ def import_apply(key: str):
     try:
         done = (table.importer.apply(current_user, plan) if table.importer is not None
                 else _apply(table, plan))
+        if table.after_change is not None:
+            table.after_change(None)
     except ValueError as error:
         db.session.rollback()
         flash(getattr(error, "message", str(error)) + " " + _("Nothing was imported."), "error")
@@ -310,4 +314,6 @@ def _store(table: Table, row, form, new: bool = False) -> bool:
     after = {c.name: audit.plain(table.value(row, c)) for c in cols}
     audit.record_change(current_user, table.history_type, row.id, before, after,
                         "create" if new else "update")
+    if table.after_change is not None:
+        table.after_change(row)
     return True

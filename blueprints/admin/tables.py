@@ -9,7 +9,7 @@ from blueprints.admin.load_tables import LOAD_TABLES
 from blueprints.admin.year_tables import YEAR_TABLES, scheme_choices
 from extensions import db
 from models import Bell, School, SchoolClass, Staff, Subject, User, UserRole, WorkType
-from services import clock
+from services import clock, lesson_gen
 from services import school as school_service
 from services.periods import rules as year_rules
 from services.timetable import week as timetable_week
@@ -102,7 +102,7 @@ TABLES: dict[str, Table] = {t.key: t for t in (
             choices=_teachers),
     ), order_by=(SchoolClass.grade, SchoolClass.letter), query_filter=_current_year_filter,
         defaults=_class_defaults, import_key=("grade", "letter"),
-        check=timetable_week.five_day_conflict),
+        check=timetable_week.five_day_conflict, after_change=lesson_gen.follow_calendar),
     Table("settings", _l("School settings"), School, (
         Col("name", _l("Full name of the school"), max_length=200),
         Col("short_name", _l("Short name"), max_length=60),

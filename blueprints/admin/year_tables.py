@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from blueprints.admin.grid import Access, Col, Table
 from models import AcademicYear, Holiday, StudyPeriod
+from services import lesson_gen
 from services.periods import rules
 
 LEADERSHIP = ("admin", "director", "deputy")
@@ -43,7 +44,7 @@ YEARS = Table(
         Col("closed", _l("Closed"), "bool", editable=False),
     ),
     order_by=(AcademicYear.start_date.desc(),), check=rules.check_year, access=ACCESS,
-    import_key=("name",), deletable=True,
+    import_key=("name",), deletable=True, after_change=lesson_gen.follow_calendar,
 )
 
 PERIODS = Table(
@@ -56,7 +57,7 @@ PERIODS = Table(
     ),
     order_by=(StudyPeriod.year_id.desc(), StudyPeriod.scheme, StudyPeriod.number),
     check=rules.check_period, defaults=_in_year, access=ACCESS,
-    import_key=("year_id", "scheme", "number"),
+    import_key=("year_id", "scheme", "number"), after_change=lesson_gen.follow_calendar,
 )
 
 HOLIDAYS = Table(
@@ -71,6 +72,7 @@ HOLIDAYS = Table(
     ),
     order_by=(Holiday.start_date,), check=rules.check_holiday, defaults=_in_year,
     access=ACCESS, import_key=("year_id", "start_date", "grades"),
+    after_change=lesson_gen.follow_calendar,
 )
 
 YEAR_TABLES: dict[str, Table] = {t.key: t for t in (YEARS, PERIODS, HOLIDAYS)}

@@ -10,7 +10,7 @@ import datetime as dt
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 
 from extensions import db
 from models import AcademicYear, Holiday, StudyPeriod
@@ -62,6 +62,10 @@ def check_year(year: AcademicYear) -> str | None:
         return None
     if year.end_date <= year.start_date:
         return _("The year must end after it starts.")
+    state = inspect(year)
+    if year.closed and (state.attrs.start_date.history.has_changes()
+                        or state.attrs.end_date.history.has_changes()):
+        return _("This year is closed: its journal is read-only.")
     if year.id is None:
         return None
     outside = db.session.execute(select(func.min(StudyPeriod.start_date),
@@ -89,6 +93,8 @@ def check_period(period: StudyPeriod) -> str | None:
     if period.number is not None and period.number > most:
         return _("A year has %(n)d periods of this kind: number them from 1 to %(n)d.", n=most)
     year = db.session.get(AcademicYear, period.year_id) if period.year_id else None
+    if year is not None and year.closed:  # an archive: its marks were set by these dates
+        return _("This year is closed: its journal is read-only.")
     refused = _inside_year(year, period.start_date, period.end_date)
     if refused:
         return refused
@@ -111,6 +117,8 @@ def check_holiday(holiday: Holiday) -> str | None:
     if refused or holiday.start_date is None or holiday.end_date is None:
         return refused
     year = db.session.get(AcademicYear, holiday.year_id) if holiday.year_id else None
+    if year is not None and year.closed:
+        return _("This year is closed: its journal is read-only.")
     return _inside_year(year, holiday.start_date, holiday.end_date)
 
 
