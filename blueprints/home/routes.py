@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from blueprints.common import render, require
@@ -38,6 +39,39 @@ def office():
     return render("home/office.html", year=year, classes=classes,
                   counts=school.school_counts(),
                   pupils=school.pupil_counts([c.id for c in classes]))
+
+
+# The school year's screens, in the order a year runs: (endpoint, url arguments, title,
+# what it is for). Each is listed to whoever may open it (the page itself decides again).
+YEAR_STEPS = (
+    ("admin.grid", {"key": "years"}, _l("Academic years"),
+     _l("The year's first and last day; which year is current.")),
+    ("admin.grid", {"key": "periods"}, _l("Study periods"),
+     _l("Quarters, half-years or trimesters and their dates.")),
+    ("admin.grid", {"key": "holidays"}, _l("Holidays and vacations"),
+     _l("Days without lessons: the edit windows and the timetable skip them.")),
+    ("admin.grid", {"key": "curriculum"}, _l("Curriculum (weekly hours)"),
+     _l("Weekly hours of each subject in each grade.")),
+    ("load.index", {}, _l("Teaching load"),
+     _l("Who teaches which class or subgroup, and hand-overs from a date.")),
+    ("timetable.index", {}, _l("Timetable"),
+     _l("The weekly timetable of each class; the journal's lessons follow it.")),
+    ("readiness.index", {}, _l("Readiness"),
+     _l("What is still missing before the year or a period starts.")),
+    ("exams.index", {}, _l("Final attestation"),
+     _l("Results of the state exams in grades 9 and 11.")),
+    ("yearclose.index", {}, _l("Year close"),
+     _l("Year marks checked, pupils promoted by the director's order, the new year opened.")),
+)
+
+
+@bp.get("/school-year")
+def school_year():
+    """The school year's screens in one place, for the administration."""
+    require(policy.can_read_load(current_user))
+    return render("home/school_year.html", year=school.current_year(),
+                  steps=[(url_for(endpoint, **args), title, text)
+                         for endpoint, args, title, text in YEAR_STEPS])
 
 
 @bp.get("/teacher")
