@@ -68,7 +68,8 @@ def test_a_lesson_of_today_takes_marks_when_the_servers_date_is_still_yesterday(
 
 
 def test_edit_windows_close_at_the_schools_midnight(app, school, real_clock, monkeypatch, login):
-    lesson = school.builder.lesson(school.maths5, dt.date(2026, 11, 21))  # open until the 23rd
+    # a Thursday: two school days later (Friday, Monday) it is open until the 23rd
+    lesson = school.builder.lesson(school.maths5, dt.date(2026, 11, 19))
     db.session.commit()
     client = login("teacher")
     # 23 Nov, 23:30 in Almaty, 18:30 UTC: the last day of the window
