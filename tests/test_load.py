@@ -198,11 +198,11 @@ def test_assign_and_hand_over_through_the_forms(school, login):
                 "teacher_id": school.t_staff.id, "start": "2026-11-23", **bad}
         assert status(client.post("/load/assign", data=data)) == 422, bad
     moved = client.post(f"/load/pages/{page.id}", data={"teacher_id": school.other_staff.id,
-                                                        "start": "2026-12-01"})
+                                                        "start": "2026-11-23"})
     assert moved.status_code == 303
     assert db.session.get(SubjectPage, page.id).teacher_id == school.other_staff.id
     refused = client.post(f"/load/pages/{page.id}", data={"teacher_id": school.ct_staff.id,
-                                                           "start": "2026-11-30"})
+                                                           "start": "2026-11-30"})  # future
     assert status(refused) == 422 and "field-error" in refused.text
     assert db.session.get(SubjectPage, page.id).teacher_id == school.other_staff.id
 
@@ -311,3 +311,14 @@ def test_curriculum_grid_filters_sorts_and_exports(school, login):
                       ).status_code == 200
     assert client.get("/admin/curriculum?f_grade=x").status_code == 200
     assert client.get("/admin/curriculum/export.xlsx").status_code == 200
+
+
+def test_a_hand_over_is_not_dated_in_the_future(school):
+    """Access follows the page's teacher at once, so a future date would take this week's
+    lessons from the teacher still giving them: refused, nothing changes."""
+    with pytest.raises(load.LoadError) as refused:
+        load.hand_over(school.admin, school.maths5, school.other_staff, TODAY + DAY)
+    assert refused.value.field == "start"
+    assert school.maths5.teacher_id == school.t_staff.id
+    load.hand_over(school.admin, school.maths5, school.other_staff, TODAY)  # today is fine
+    assert school.maths5.teacher_id == school.other_staff.id

@@ -25,7 +25,7 @@ from models import (
     User,
     UserRole,
 )
-from services import audit
+from services import audit, clock
 
 
 class LoadError(ValueError):
@@ -130,6 +130,11 @@ def hand_over(actor: User | None, page: SubjectPage, teacher: Staff,
     a day not after the open span's start.
     """
     _check_day(page.school_class.year, start)
+    if start > clock.today():
+        # Edit access follows the page's teacher at once: a hand-over dated next week would
+        # take this week's lessons from the teacher still giving them.
+        raise LoadError(_("A hand-over takes effect at once: choose today or an earlier day, "
+                          "and hand the page over on the day the new teacher starts."), "start")
     if teacher.id == page.teacher_id:
         raise LoadError(_("%(name)s already teaches this page.", name=teacher.name), "teacher")
     _check_teacher(teacher, start)
