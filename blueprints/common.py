@@ -69,6 +69,19 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def refuse(form, error) -> None:
+    """A service's refusal (an error with .message and .field) shown next to its field, or
+    above the form when it names none; the transaction's changes are dropped. A field
+    "teacher" is found as the form's "teacher_id" too."""
+    db.session.rollback()
+    field = getattr(error, "field", None)
+    name = next((n for n in (field, f"{field}_id") if n and n in form), None) if field else None
+    if name is None:
+        form.form_errors.append(error.message)
+    else:
+        form[name].errors = [*form[name].errors, error.message]
+
+
 def require(allowed: bool) -> None:
     """Answer 403 when a known object's action is not allowed for this user."""
     if not allowed:

@@ -3,15 +3,14 @@ parameter or htmx header; and the pages run a fixed number of SQL queries."""
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import event
 
 from extensions import db
 from models import Attendance, Bell, FinalMark, Mark, StudyPeriod, TimetableSlot
 from tests.conftest import TODAY
+from tests.sql import count_queries
 from tests.text import ru
 
 
@@ -94,17 +93,6 @@ def test_reasons_are_shown_to_the_family(login, school):
 
 # ---- a fixed number of queries -----------------------------------------------------------
 
-@contextmanager
-def count_queries():
-    seen: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def _grow(school, weeks: int, subjects: int) -> None:

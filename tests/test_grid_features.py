@@ -7,15 +7,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from contextlib import contextmanager
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from extensions import db
 from models import Person, Pupil, Subject
 from tests.fragments import status
+from tests.sql import count_queries as statements
 
 
 def rows_of(response) -> int:
@@ -27,17 +27,6 @@ def first_cells(response) -> list[str]:
     return re.findall(r'<td><a href="/people/(?:pupils|staff)/\d+">([^<]*)', response.text)
 
 
-@contextmanager
-def statements():
-    seen: list[str] = []
-
-    def count(conn, cursor, sql, *args):
-        seen.append(sql)
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 @pytest.fixture

@@ -4,12 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from contextlib import contextmanager
 
 import pytest
 from flask_babel import force_locale, gettext, ngettext
 from markupsafe import escape
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from extensions import db
 from models import (
@@ -25,6 +24,7 @@ from models import (
 from tests.conftest import TODAY
 from tests.fragments import Answer, answer
 from tests.fragments import status as status_of
+from tests.sql import count_queries
 
 DAY = dt.timedelta(days=1)
 
@@ -63,18 +63,6 @@ def marks_of(pupil_id: int) -> list[int]:
                                    .order_by(Mark.lesson_id, Mark.position)))
 
 
-@contextmanager
-def count_queries():
-    """The SQL statements run inside the block (each request has its own session)."""
-    seen: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
 
 
 # -- reading ------------------------------------------------------------------------------

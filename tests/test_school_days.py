@@ -4,11 +4,9 @@ last day of a window is open and the next one closed, at every entrance."""
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import event
 
 from extensions import db
 from models import Holiday, Lesson
@@ -18,6 +16,7 @@ from services import journal as rules
 from services.calendar import Closure, SchoolCalendar
 from tests.conftest import TODAY
 from tests.fragments import status
+from tests.sql import count_queries
 
 D = dt.date
 YEAR = SchoolCalendar(D(2026, 9, 1), D(2027, 5, 31), [
@@ -83,17 +82,6 @@ def test_closure_on_names_the_vacation():
     assert YEAR.closure_on(D(2027, 2, 16), grade=1).name == "first grade"
 
 
-@contextmanager
-def count_queries():
-    seen: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def _holiday(school, start: dt.date, end: dt.date, grades: str = "") -> Holiday:

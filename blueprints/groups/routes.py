@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.common import load_or_404, render, require
+from blueprints.common import load_or_404, refuse, render, require
 from blueprints.groups import forms
 from blueprints.parse import arg_id, to_id
 from extensions import db
@@ -46,15 +46,6 @@ def _page(school_class: SchoolClass, status: int = 200, **form_objs):
                   chosen_group=arg_id(request.args, "group"), **context)
 
 
-def _refused(form, error: GroupError) -> None:
-    db.session.rollback()
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 def _done(school_class: SchoolClass, message: str):
     db.session.commit()
     flash(message, "success")
@@ -75,7 +66,7 @@ def create(class_id: int):
         try:
             group_service.create_group(current_user, school_class, form.name.data)
         except GroupError as error:
-            _refused(form, error)
+            refuse(form, error)
         else:
             return _done(school_class, _("The group is added."))
     return _page(school_class, 422, group_form=form)
@@ -94,7 +85,7 @@ def add_pupils(class_id: int):
                 raise GroupError(_("Choose the group."), "group")
             added = group_service.add_pupils(current_user, group, pupils, form.day.data)
         except GroupError as error:
-            _refused(form, error)
+            refuse(form, error)
         else:
             return _done(school_class, _("Pupils added to the group: %(n)d.", n=added))
     return _page(school_class, 422, add_form=form)
@@ -113,7 +104,7 @@ def move(class_id: int):
                 raise GroupError(_("Choose the pupil and two groups of this class."))
             group_service.move_pupil(current_user, pupil, source, target, form.day.data)
         except GroupError as error:
-            _refused(form, error)
+            refuse(form, error)
         else:
             return _done(school_class, _("The pupil is moved to the group “%(name)s”.",
                                          name=target.name))

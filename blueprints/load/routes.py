@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from blueprints.common import load_or_404, render, require
+from blueprints.common import load_or_404, refuse, render, require
 from blueprints.load import forms
 from blueprints.parse import arg_id
 from extensions import db
@@ -117,21 +117,12 @@ def assign():
                                _get(Subgroup, form.subgroup_id.data), form.hours.data)
         except load.LoadError as error:
             db.session.rollback()
-            _field_error(form, error)
+            refuse(form, error)
         else:
             db.session.commit()
             flash(_("The page is assigned."), "success")
             return redirect(url_for("load.index", class_id=page.class_id), 303)
     return _index(year, assign_form=form, status=422)
-
-
-def _field_error(form, error: load.LoadError) -> None:
-    """The service's refusal next to its field ("teacher" is the form's teacher_id)."""
-    name = next((n for n in (error.field, f"{error.field}_id") if n and n in form), None)
-    if name is None:
-        form.form_errors.append(error.message)
-    else:
-        form[name].errors = [*form[name].errors, error.message]
 
 
 @bp.post("/hand-over")
@@ -147,7 +138,7 @@ def hand_over_all():
                                        _get(Staff, form.new.data), form.start.data, year)
         except load.LoadError as error:
             db.session.rollback()
-            _field_error(form, error)
+            refuse(form, error)
         else:
             db.session.commit()
             flash(ngettext("%(num)d page handed over.", "%(num)d pages handed over.",
@@ -176,7 +167,7 @@ def page(page_id: int):
                                form.start.data)
             except load.LoadError as error:
                 db.session.rollback()
-                _field_error(form, error)
+                refuse(form, error)
             else:
                 db.session.commit()
                 flash(_("The page is handed over."), "success")

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from blueprints.common import load_or_404, render, require
+from blueprints.common import load_or_404, refuse, render, require
 from blueprints.people import forms
 from extensions import db
 from models import (
@@ -31,16 +31,6 @@ from services.people import staff as staff_service
 from services.people.common import PeopleError
 
 bp = Blueprint("people", __name__, url_prefix="/people")
-
-
-def _fail(form, error: PeopleError) -> None:
-    """A refusal of the rules next to its field (or above the form)."""
-    db.session.rollback()
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 # -- staff ----------------------------------------------------------------------------------
@@ -81,7 +71,7 @@ def staff_card(staff_id: int | None = None):
                     form.hired_on.data, form.left_on.data, roles,
                     [int(s) for s in form.subjects.data if s.isdigit()], clock.today())
             except PeopleError as error:
-                _fail(form, error)
+                refuse(form, error)
             else:
                 db.session.commit()
                 flash(_("The card is saved."), "success")
@@ -116,7 +106,7 @@ def pupil_new():
                                             form.on.data, form.order_no.data,
                                             form.order_date.data, clock.today())
             except PeopleError as error:
-                _fail(form, error)
+                refuse(form, error)
             else:
                 db.session.commit()
                 flash(_("The pupil is enrolled."), "success")
@@ -151,7 +141,7 @@ def pupil_card(pupil_id: int):
                      else None, form.medical_notes.data or "") if health else None,
                     clock.today())
             except PeopleError as error:
-                _fail(form, error)
+                refuse(form, error)
             else:
                 db.session.commit()
                 flash(_("The card is saved."), "success")
@@ -234,7 +224,7 @@ def guardian_add(pupil_id: int):
     try:
         guardian_service.add_new(current_user, pupil, data, form.relation.data, clock.today())
     except PeopleError as error:
-        _fail(form, error)
+        refuse(form, error)
         return _card_page(pupil, forms.PupilCardForm(obj=_card_data(pupil)),
                           policy.can_see_health(current_user, pupil), guardian_form=form)
     db.session.commit()
@@ -273,7 +263,7 @@ def consent_give(pupil_id: int):
         consent_service.give(current_user, pupil, giver, text, form.given_on.data,
                              clock.today())
     except PeopleError as error:
-        _fail(form, error)
+        refuse(form, error)
         return _card_page(pupil, forms.PupilCardForm(obj=_card_data(pupil)),
                           policy.can_see_health(current_user, pupil), consent_form=form)
     db.session.commit()
@@ -313,7 +303,7 @@ def depart(pupil_id: int):
             pupil_service.depart(current_user, pupil, form.on.data, form.reason.data,
                                  form.order_no.data, form.order_date.data)
         except PeopleError as error:
-            _fail(form, error)
+            refuse(form, error)
         else:
             db.session.commit()
             flash(_("The departure is recorded."), "success")
@@ -334,7 +324,7 @@ def move(pupil_id: int):
             pupil_service.move(current_user, [pupil], school_class, form.on.data,
                                form.order_no.data or "")
         except PeopleError as error:
-            _fail(form, error)
+            refuse(form, error)
         else:
             db.session.commit()
             flash(_("The pupil is moved."), "success")
