@@ -77,3 +77,17 @@ def test_a_closed_years_calendar_is_not_changed(mondays, login):
     assert status(answer) == 422 and db.session.scalar(
         select(func.count()).select_from(Holiday)) == 0
     assert db.session.scalar(select(func.count()).select_from(Lesson)) == lessons
+
+
+def test_a_closed_years_holidays_and_periods_are_not_deleted(mondays, login):
+    holiday = Holiday(year_id=mondays.builder.year.id, kind="holiday", name="Праздник",
+                      start_date=MON1, end_date=MON1, grades="")
+    db.session.add(holiday)
+    mondays.builder.year.closed = True
+    db.session.commit()
+    client = login("admin")
+    period = mondays.builder.periods[1]
+    for url in (f"/admin/holidays/{holiday.id}/delete", f"/admin/periods/{period.id}/delete"):
+        assert status(client.post(url, data={"confirm": "yes"})) == 302
+    assert db.session.get(Holiday, holiday.id) is not None
+    assert db.session.get(StudyPeriod, period.id) is not None

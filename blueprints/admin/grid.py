@@ -107,6 +107,8 @@ class Table:
     # What follows a saved, deleted or imported row in the same transaction (the journal's
     # lessons follow the calendar): gets the row, or None after an import of many.
     after_change: Callable[[Any], None] | None = None
+    # Why a row may not be deleted (a closed year's period), translated; None: it may.
+    delete_refusal: Callable[[Any], str | None] | None = None
     access: Access = field(default_factory=Access)
     # The base query (joins, eager loads) when the list is more than select(model).
     query: Callable[[], Any] | None = None

@@ -126,6 +126,10 @@ def delete_row(key: str, row_id: int):
     table = _table(key, "edit")
     require(not table.single and table.deletable)
     row = _row(table, row_id)
+    refused = table.delete_refusal(row) if table.delete_refusal else None
+    if refused:
+        flash(refused, "error")
+        return redirect(url_for("admin.grid", key=key))
     if request.method == "GET" or request.form.get("confirm") != "yes":
         if is_htmx():
             return render_template("admin/_confirm_delete.html", table=table, row=row)

@@ -45,6 +45,7 @@ YEARS = Table(
     ),
     order_by=(AcademicYear.start_date.desc(),), check=rules.check_year, access=ACCESS,
     import_key=("name",), deletable=True, after_change=lesson_gen.follow_calendar,
+    delete_refusal=rules.closed_year_refusal,
 )
 
 PERIODS = Table(
@@ -58,6 +59,7 @@ PERIODS = Table(
     order_by=(StudyPeriod.year_id.desc(), StudyPeriod.scheme, StudyPeriod.number),
     check=rules.check_period, defaults=_in_year, access=ACCESS,
     import_key=("year_id", "scheme", "number"), after_change=lesson_gen.follow_calendar,
+    delete_refusal=rules.closed_year_refusal,
 )
 
 HOLIDAYS = Table(
@@ -73,6 +75,7 @@ HOLIDAYS = Table(
     order_by=(Holiday.start_date,), check=rules.check_holiday, defaults=_in_year,
     access=ACCESS, import_key=("year_id", "start_date", "grades"),
     after_change=lesson_gen.follow_calendar,
+    delete_refusal=rules.closed_year_refusal,
 )
 
 YEAR_TABLES: dict[str, Table] = {t.key: t for t in (YEARS, PERIODS, HOLIDAYS)}

@@ -109,6 +109,15 @@ def check_period(period: StudyPeriod) -> str | None:
     return None
 
 
+def closed_year_refusal(row) -> str | None:
+    """A closed year's year, periods and holidays are not deleted: its marks were set by
+    them (the reason, translated), else None."""
+    year = row if isinstance(row, AcademicYear) else db.session.get(AcademicYear, row.year_id)
+    if year is not None and year.closed:
+        return _("This year is closed: its journal is read-only.")
+    return None
+
+
 def check_holiday(holiday: Holiday) -> str | None:
     """A vacation or holiday lies inside its year. The request's calendars are dropped:
     school days are counted again from the new holidays."""
