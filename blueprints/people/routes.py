@@ -164,6 +164,12 @@ def _card_data(pupil: Pupil):
     return data
 
 
+def _card_again(pupil: Pupil, status: int | None = None, **extra):
+    """The card as it is stored, with one of its side forms refused (its errors shown)."""
+    return _card_page(pupil, forms.PupilCardForm(obj=_card_data(pupil)),
+                      policy.can_see_health(current_user, pupil), status=status, **extra)
+
+
 def _card_page(pupil: Pupil, form, health: bool, status: int | None = None, **extra):
     guardians = list(db.session.execute(
         select(Guardian, Person).join(Person, Person.id == Guardian.person_id)
@@ -213,20 +219,17 @@ def guardian_add(pupil_id: int):
         flash(_("The parent is linked."), "success")
         return _back(pupil, "#parents")
     if not form.validate():
-        return _card_page(pupil, forms.PupilCardForm(obj=_card_data(pupil)),
-                          policy.can_see_health(current_user, pupil), guardian_form=form)
+        return _card_again(pupil, guardian_form=form)
     data = form.person_data()
     similar = guardian_service.find_duplicates(data) if form.force.data != "1" else []
     if similar:
-        return _card_page(pupil, forms.PupilCardForm(obj=_card_data(pupil)),
-                          policy.can_see_health(current_user, pupil), status=200,
+        return _card_again(pupil, status=200,
                           guardian_form=form, similar=similar)
     try:
         guardian_service.add_new(current_user, pupil, data, form.relation.data, clock.today())
     except PeopleError as error:
         refuse(form, error)
-        return _card_page(pupil, forms.PupilCardForm(obj=_card_data(pupil)),
-                          policy.can_see_health(current_user, pupil), guardian_form=form)
+        return _card_again(pupil, guardian_form=form)
     db.session.commit()
     flash(_("The parent is added."), "success")
     return _back(pupil, "#parents")
@@ -257,15 +260,13 @@ def consent_give(pupil_id: int):
     if giver is None or text is None:
         if not form.errors:
             form.giver_id.errors = [_("Choose who gave the consent.")]
-        return _card_page(pupil, forms.PupilCardForm(obj=_card_data(pupil)),
-                          policy.can_see_health(current_user, pupil), consent_form=form)
+        return _card_again(pupil, consent_form=form)
     try:
         consent_service.give(current_user, pupil, giver, text, form.given_on.data,
                              clock.today())
     except PeopleError as error:
         refuse(form, error)
-        return _card_page(pupil, forms.PupilCardForm(obj=_card_data(pupil)),
-                          policy.can_see_health(current_user, pupil), consent_form=form)
+        return _card_again(pupil, consent_form=form)
     db.session.commit()
     flash(_("The consent is recorded."), "success")
     return _back(pupil, "#consent")
@@ -308,8 +309,7 @@ def depart(pupil_id: int):
             db.session.commit()
             flash(_("The departure is recorded."), "success")
             return _back(pupil, "#enrolment")
-    return _card_page(pupil, forms.PupilCardForm(obj=_card_data(pupil)),
-                      policy.can_see_health(current_user, pupil), depart_form=form)
+    return _card_again(pupil, depart_form=form)
 
 
 @bp.post("/pupils/<int:pupil_id>/move")
@@ -329,5 +329,4 @@ def move(pupil_id: int):
             db.session.commit()
             flash(_("The pupil is moved."), "success")
             return _back(pupil, "#enrolment")
-    return _card_page(pupil, forms.PupilCardForm(obj=_card_data(pupil)),
-                      policy.can_see_health(current_user, pupil), move_form=form)
+    return _card_again(pupil, move_form=form)
