@@ -1,6 +1,7 @@
 """The tables of Tabel, one module per area. Import from here."""
 from models.audit import AuditEvent, DiaryVisit
 from models.consent import Consent, ConsentText
+from models.corrections import Correction
 from models.curriculum import Bell, PlanItem, Subject, SubjectPage, TimetableSlot, WorkType
 from models.journal import Attendance, FinalMark, Lesson, Mark, ParentNotice
 from models.people import Enrolment, Guardian, Person, Pupil, Staff, StaffSubject
@@ -27,7 +28,7 @@ from models.year import (
 
 __all__ = [
     "ROLES", "AcademicYear", "Attendance", "AuditEvent", "Bell", "CardCheck", "Consent",
-    "ConsentText", "DiaryVisit", "Enrolment", "FinalMark", "LoginAttempt", "StaffSubject",
+    "ConsentText", "Correction", "DiaryVisit", "Enrolment", "FinalMark", "LoginAttempt", "StaffSubject",
     "Guardian", "Lesson", "Mark", "ParentNotice", "Person", "PlanItem", "Pupil", "School",
     "SchoolClass", "Staff", "StudyPeriod", "Subgroup", "SubgroupMember", "Subject",
     "SubjectPage", "TimetableSlot", "User", "UserRole", "WorkType", "CurriculumHours", "Exam",

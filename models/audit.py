@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import DDL, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
@@ -25,16 +25,52 @@ class DiaryVisit(db.Model):
 
 
 class AuditEvent(db.Model):
-    """Who changed what in the journal or in personal data, with old and new values."""
+    """Who changed what in the journal or in personal data, in which role, with old and new
+    values. Append-only: the database itself refuses an UPDATE or a DELETE (triggers below).
+
+    class_id and subject_id are copied in when the row is written (no foreign keys: a row
+    outlives what it describes) so the deputy's log filters on an index, not on joins.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=_now)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    role: Mapped[str] = mapped_column(String(14), default="", server_default="")
     action: Mapped[str] = mapped_column(String(40))
     object_type: Mapped[str] = mapped_column(String(30))
     object_id: Mapped[int | None]
     pupil_id: Mapped[int | None] = mapped_column(ForeignKey("pupil.id"))
+    class_id: Mapped[int | None]
+    subject_id: Mapped[int | None]
+    correction_id: Mapped[int | None]
     old: Mapped[str] = mapped_column(Text, default="")
     new: Mapped[str] = mapped_column(Text, default="")
 
-    __table_args__ = (Index("ix_audit_event_at", "at"),)
+    __table_args__ = (
+        Index("ix_audit_event_at", "at"),
+        Index("ix_audit_event_object", "object_type", "object_id", "pupil_id"),
+        Index("ix_audit_event_pupil", "pupil_id", "at"),
+        Index("ix_audit_event_user", "user_id", "at"),
+        Index("ix_audit_event_class", "class_id", "at"),
+        Index("ix_audit_event_subject", "subject_id", "at"),
+        Index("ix_audit_event_action", "action", "at"),
+    )
+
+
+# The audit trail is append-only in the database too, not only in the application's routes.
+APPEND_ONLY_SQLITE = [
+    f"CREATE TRIGGER IF NOT EXISTS audit_event_no_{verb.lower()} BEFORE {verb} ON audit_event "
+    "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
+    for verb in ("UPDATE", "DELETE")]
+APPEND_ONLY_POSTGRESQL = [
+    "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$ BEGIN "
+    "RAISE EXCEPTION 'audit_event is append-only'; END; $$ LANGUAGE plpgsql",
+    "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
+    "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()"]
+
+for _statement in APPEND_ONLY_SQLITE:
+    event.listen(AuditEvent.__table__, "after_create",
+                 DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in APPEND_ONLY_POSTGRESQL:
+    event.listen(AuditEvent.__table__, "after_create",
+                 DDL(_statement).execute_if(dialect="postgresql"))

@@ -17,7 +17,6 @@ from sqlalchemy.orm import contains_eager
 from extensions import db
 from models import (
     Attendance,
-    AuditEvent,
     Enrolment,
     Lesson,
     Person,
@@ -27,6 +26,7 @@ from models import (
     User,
 )
 from models.journal import ABSENCE_REASONS
+from services import audit
 
 DAYS_IN_WEEK = 6  # Monday to Saturday: schools with a six-day week fill Saturdays too
 EXCUSED = frozenset({"illness", "family", "event", "excused"})
@@ -140,9 +140,9 @@ def load_week(school_class: SchoolClass, day: dt.date,
 def _set(absence: Attendance, reason: str | None, user: User) -> bool:
     if absence.reason == reason:
         return False
-    db.session.add(AuditEvent(user_id=user.id, action="absence.reason", object_type="attendance",
-                              object_id=absence.id, pupil_id=absence.pupil_id,
-                              old=absence.reason or "", new=reason or ""))
+    audit.write_rows([audit.journal_row(
+        user, "absence.reason", "attendance", absence.id, absence.pupil_id,
+        absence.reason or "", reason or "", page=absence.lesson.page, lesson=absence.lesson)])
     absence.reason, absence.reason_set_by = reason, user.id
     return True
 

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import (
-    AuditEvent,
     Lesson,
     Mark,
     PlanItem,
@@ -27,7 +26,7 @@ from models import (
     UserRole,
     WorkType,
 )
-from services import clock, entries, lesson_gen
+from services import audit, clock, entries, lesson_gen
 from services import school as school_service
 from services.journal import JournalError
 
@@ -229,15 +228,15 @@ def update_lesson(lesson: Lesson, data: LessonInput, user: User, *,
     new = _snapshot(lesson)
     changed = {k: v for k, v in new.items() if old[k] != v}
     if changed:
-        _audit(user, "lesson.update", lesson.id, {k: old[k] for k in changed}, changed)
+        _audit(user, "lesson.update", lesson, {k: old[k] for k in changed}, changed)
     return bool(changed)
 
 
-def _audit(user: User | None, action: str, lesson_id: int, old: dict, new: dict) -> None:
-    db.session.add(AuditEvent(user_id=user.id if user else None, action=action,
-                              object_type="lesson", object_id=lesson_id,
-                              old=json.dumps(old, ensure_ascii=False, sort_keys=True),
-                              new=json.dumps(new, ensure_ascii=False, sort_keys=True)))
+def _audit(user: User | None, action: str, lesson: Lesson, old: dict, new: dict) -> None:
+    audit.write_rows([audit.journal_row(
+        user, action, "lesson", lesson.id, None,
+        json.dumps(old, ensure_ascii=False, sort_keys=True),
+        json.dumps(new, ensure_ascii=False, sort_keys=True), page=lesson.page, lesson=lesson)])
 
 
 def _saturday_is_school_day(page: SubjectPage, day: dt.date) -> bool:
@@ -275,6 +274,6 @@ def add_extra_lesson(page: SubjectPage, day: dt.date, number: int, user: User) -
     lesson = Lesson(page_id=page.id, date=day, lesson_number=number, is_extra=True)
     db.session.add(lesson)
     db.session.flush()
-    _audit(user, "lesson.add_extra", lesson.id, {},
+    _audit(user, "lesson.add_extra", lesson, {},
            {"date": day.isoformat(), "lesson_number": number, "page_id": page.id})
     return lesson

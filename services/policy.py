@@ -395,3 +395,59 @@ def can_manage_groups(user: User, school_class: SchoolClass) -> bool:
     """Making subgroups and moving pupils between them: the class teacher of that class
     (agreeing it with the subject teachers) and the journal administrator."""
     return _signed_in(user) and (user.has_role("admin") or school_class.id in led_class_ids(user))
+
+
+# -- late corrections (001 4.2-4.3) ---------------------------------------------------------
+
+def can_request_correction(user: User, page: SubjectPage, *, attendance_only: bool) -> bool:
+    """The subject teacher asks for a correction on their page, the class teacher for an
+    absence of their class, a deputy of the class's level for anything (001 4.2.2)."""
+    if not _signed_in(user):
+        return False
+    if can_write_page(user, page):
+        return True
+    if attendance_only and page.class_id in led_class_ids(user):
+        return True
+    return user.has_role("deputy") and oversees_class(user, page.school_class)
+
+
+def can_decide_correction(user: User, correction) -> bool:
+    """The director, or a deputy of the class's level (never the requester: the workflow
+    refuses that with its own reason)."""
+    if not _signed_in(user):
+        return False
+    if user.has_role("director"):
+        return True
+    return user.has_role("deputy") and oversees_class(user, correction.page.school_class)
+
+
+def can_apply_correction(user: User, correction) -> bool:
+    """A deputy of the class's level, or the administrator on the deputy's order."""
+    if not _signed_in(user):
+        return False
+    if user.has_role("admin"):
+        return True
+    return user.has_role("deputy") and oversees_class(user, correction.page.school_class)
+
+
+def can_read_correction(user: User, correction) -> bool:
+    """The requester, the page's teacher, the class teacher and the leadership of the level;
+    never a parent or a pupil (they see the corrected mark, not the request)."""
+    if not _signed_in(user) or not is_staff(user):
+        return False
+    if correction.requested_by == user.id or oversees_class(user, correction.page.school_class):
+        return True
+    staff = staff_of(user)
+    return staff is not None and (correction.page.teacher_id == staff.id
+                                  or correction.page.class_id in led_class_ids(user))
+
+
+def can_read_change_log(user: User, school_class: SchoolClass) -> bool:
+    """The change log sheet of a class: leadership of its level and its class teacher."""
+    return _signed_in(user) and (oversees_class(user, school_class)
+                                 or school_class.id in led_class_ids(user))
+
+
+def can_read_audit_log(user: User) -> bool:
+    """The deputy's log of every change: leadership (a deputy sees the rows of their level)."""
+    return _signed_in(user) and user.has_role(*LEADERSHIP)

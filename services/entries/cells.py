@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 from extensions import db
 from models import (
     Attendance,
+    Correction,
     Lesson,
     Mark,
     School,
@@ -121,13 +122,16 @@ def load_cell(lesson_id: int, pupil_id: int | None, person_id: int | None) -> Ce
 
 
 def save_cell(user: User, target: CellTarget, pupil_id: int, text: str, old: str | None,
-              today: dt.date, comment: str | None = None) -> CellResult:
+              today: dt.date, comment: str | None = None,
+              correction: Correction | None = None) -> CellResult:
     """Save what a teacher typed into one cell (marks and attendance) for one pupil.
 
     old is what the teacher's page showed; a different stored value refuses the entry (409).
     Raises JournalError for bad input, locked cells, pupils not on the page, stale cells.
     Statements: the pupil's marks on the page in the period (the cell's and the average's),
     then only the writes the change needs and the audit row.
+    An approved correction (services.corrections.apply, its only caller with one) passes the
+    edit window; every other rule still holds, and the audit row names the correction.
     """
     school, page, lesson, period, wt = (target.school, target.page, target.lesson,
                                         target.period, target.work_type)
@@ -151,16 +155,18 @@ def save_cell(user: User, target: CellTarget, pupil_id: int, text: str, old: str
         raise JournalError(_("A comment belongs to a mark: type the mark first."))
     if comment is not None and len(comment.strip()) > COMMENT_MAX:
         raise JournalError(_("A comment is at most %(n)d characters.", n=COMMENT_MAX))
-    if new.marks != current.marks or (comment is not None and comment != old_comment):
+    if correction is None and (new.marks != current.marks
+                               or (comment is not None and comment != old_comment)):
         check_lock(school, page, lesson, wt, today, marks=True)
-    if new.status != current.status:
+    if correction is None and new.status != current.status:
         check_lock(school, page, lesson, wt, today, marks=False)
     _set_attendance(lesson.id, pupil_id, current.status, new.status)
     comment = old_comment if comment is None else comment.strip()
     kept = _set_marks(lesson.id, pupil_id, here, new.marks, wt, user.id, comment)
     audit(user, "journal.cell", "lesson", lesson.id, pupil_id,
-           current.text() + (f" «{old_comment}»" if old_comment else ""),
-           new.text() + (f" «{comment}»" if comment and new.marks else ""))
+          current.text() + (f" «{old_comment}»" if old_comment else ""),
+          new.text() + (f" «{comment}»" if comment and new.marks else ""), page=page,
+          lesson=lesson, correction=correction)
     pairs = [(m.value, m.weight) for m in marks if m.lesson_id != lesson.id] + kept
     average = rules.weighted_average(pairs)
     return CellResult(new, comment if new.marks else "", average,

@@ -9,10 +9,11 @@ from sqlalchemy import delete, insert, select, update
 
 from extensions import db
 from models import Attendance, Lesson, Mark, Pupil, School, SubjectPage, User, WorkType
+from services import audit as audit_service
 from services import grid as grid_service
 from services import journal as rules
 from services.entries.common import audit, check_lock, column_work_type, default_work_type
-from services.journal import JournalError
+from services.journal import CellValue, JournalError
 
 
 @dataclass
@@ -53,10 +54,11 @@ def take_attendance(user: User, school: School, page: SubjectPage, lesson: Lesso
     if add:
         db.session.execute(insert(Attendance), [
             {"lesson_id": lesson.id, "pupil_id": p, "status": wanted[p]} for p in add])
-    if drop or add:
-        audit(user, "journal.attendance", "lesson", lesson.id, None,
-               ",".join(f"{p}:{s}" for p, s in sorted(before.items())),
-               ",".join(f"{p}:{s}" for p, s in sorted(wanted.items())))
+    # One audit row per pupil whose cell changed (one INSERT): the cell's history lists it.
+    audit_service.write_rows([audit_service.journal_row(
+        user, "journal.attendance", "lesson", lesson.id, p,
+        CellValue(before.get(p)).text(), CellValue(wanted.get(p)).text(), page=page,
+        lesson=lesson) for p in sorted(set(drop) | set(add))])
     return ColumnChange(pupils, attendance=wanted)
 
 
@@ -84,8 +86,9 @@ def fill_column(user: User, school: School, page: SubjectPage, lesson: Lesson, v
         db.session.execute(insert(Mark), [
             {"lesson_id": lesson.id, "pupil_id": p, "position": 1, "value": value,
              "work_type_id": wt.id, "author_id": user.id, "comment": ""} for p in given])
-        audit(user, "journal.fill", "lesson", lesson.id, None, "",
-               f"{value} -> {','.join(map(str, given))}")
+        audit_service.write_rows([audit_service.journal_row(
+            user, "journal.fill", "lesson", lesson.id, p, "", str(value), page=page,
+            lesson=lesson) for p in given])
     return ColumnChange(pupils, given=given)
 
 
@@ -115,5 +118,5 @@ def set_work_type(user: User, school: School, page: SubjectPage, lesson: Lesson,
     lesson.work_type_id = work_type.id if work_type is not None else None
     lesson.work_type = work_type
     audit(user, "journal.work_type", "lesson", lesson.id, None,
-           old.code if old else "", new.code if new else "")
+          old.code if old else "", new.code if new else "", page=page, lesson=lesson)
     return True

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from extensions import db
-from models import AuditEvent, Lesson, School, SubjectPage, User, WorkType
+from models import Correction, Lesson, School, SubjectPage, User, WorkType
+from services import audit as audit_service
 from services import journal as rules
 from services.journal import JournalError
 
@@ -44,8 +45,16 @@ def lenient(school: School) -> School:
 
 
 def audit(user: User, action: str, object_type: str, object_id: int | None,
-          pupil_id: int | None, old: str, new: str) -> None:
-    """One audit row, as a Core insert: one statement, no unit-of-work bookkeeping."""
-    core().execute(insert(AuditEvent), {
-        "user_id": user.id, "action": action, "object_type": object_type,
-        "object_id": object_id, "pupil_id": pupil_id, "old": old, "new": new})
+          pupil_id: int | None, old: str, new: str, *, page: SubjectPage,
+          lesson: Lesson | None = None, correction: Correction | None = None) -> None:
+    """One audit row, as a Core insert: one statement, no unit-of-work bookkeeping. A row
+    written by applying a correction names it, and the applier's role there."""
+    audit_service.write_rows([audit_service.journal_row(
+        user, action, object_type, object_id, pupil_id, old, new, page=page, lesson=lesson,
+        role=correction_role(user) if correction else None,
+        correction_id=correction.id if correction else None)])
+
+
+def correction_role(user: User) -> str:
+    """Corrections are applied by a deputy, or by the administrator on a deputy's order."""
+    return "deputy" if user.has_role("deputy") else "admin"

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import (
+    Correction,
     FinalMark,
     Lesson,
     ParentNotice,
@@ -29,12 +30,14 @@ class NeedsNotice(JournalError):
 
 def save_final(user: User, school: School, page: SubjectPage, pupil_id: int, kind: str,
                period: StudyPeriod, last_period: StudyPeriod, text: str, old: str | None,
-               today: dt.date, notice: tuple[bool, dt.date | None] | None = None) -> str:
+               today: dt.date, notice: tuple[bool, dt.date | None] | None = None,
+               correction: Correction | None = None) -> str:
     """Save a period (or, with kind='year', the year) mark; returns the label shown.
 
     Raises JournalError when locked, invalid, stale, in a grade without marks, a year mark
     outside the last period, or the pupil is not on the page; NeedsNotice when a period mark
-    below the predicted one comes without the parents' answer.
+    below the predicted one comes without the parents' answer. An approved correction
+    (services.corrections.apply) passes the edit window and the parents' notice question.
     """
     if rules.is_no_marks_grade(school, page.school_class.grade):
         raise JournalError(_("Grade %(grade)d keeps attendance only: no marks are entered.",
@@ -43,7 +46,7 @@ def save_final(user: User, school: School, page: SubjectPage, pupil_id: int, kin
         raise JournalError(_("The year mark is set in the last study period of the year."))
     end = period.end_date if kind == "period" else last_period.end_date
     lock = rules.final_lock(school, page, end, today)
-    if not lock.open:
+    if not lock.open and correction is None:
         raise JournalError(lock.reason, 403)
     value, special = rules.parse_final(text, school)
     if not _on_page_in(page, pupil_id, period):
@@ -58,7 +61,7 @@ def save_final(user: User, school: School, page: SubjectPage, pupil_id: int, kin
         raise JournalError(_("Someone else changed this mark after you opened the page: it "
                              "now holds %(now)s. Your entry was not saved.",
                              now=shown or _("empty")), 409)
-    if kind == "period":
+    if kind == "period" and correction is None:
         _check_notice(user, school, page, pupil_id, period, value, notice, today)
     if value is None and special is None:
         if row is not None:
@@ -70,7 +73,8 @@ def save_final(user: User, school: School, page: SubjectPage, pupil_id: int, kin
     else:
         row.value, row.special, row.author_id = value, special, user.id
     label = rules.final_label(value, special)
-    audit(user, f"journal.{kind}_mark", "page", page.id, pupil_id, shown, label)
+    audit(user, f"journal.{kind}_mark", "page", page.id, pupil_id, shown, label, page=page,
+          correction=correction)
     return label
 
 

@@ -183,7 +183,8 @@ def _audit(user: User, plan: Plan, close: YearClose) -> None:
     audit.record(user, "year_close", close.id, "apply",
                  {"year": plan.year.name, "order_no": plan.order_no,
                   "order_date": plan.order_date, **dict(plan.counts)})
-    rows = [{"user_id": user.id, "action": "pupil.promotion", "object_type": "pupil",
+    role = audit.acting_role(user)
+    rows = [{"user_id": user.id, "role": role, "action": "pupil.promotion", "object_type": "pupil",
              "object_id": p.pupil_id, "pupil_id": p.pupil_id, "old": "",
              "new": json.dumps({"outcome": p.outcome, "order_no": plan.order_no,
                                       "to": f"{p.to_key[0]} «{p.to_key[1]}»" if p.to_key
