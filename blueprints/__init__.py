@@ -5,7 +5,10 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from blueprints.accounts.routes import bp as accounts_bp
     from blueprints.admin.routes import bp as admin_bp
+    from blueprints.audit.routes import bp as audit_bp
     from blueprints.auth.routes import bp as auth_bp
+    from blueprints.changelog.routes import bp as changelog_bp
+    from blueprints.corrections.routes import bp as corrections_bp
     from blueprints.diary.routes import bp as diary_bp
     from blueprints.exams.routes import bp as exams_bp
     from blueprints.groups.routes import bp as groups_bp
@@ -20,5 +23,5 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, diary_bp, home_bp, admin_bp, lessons_bp, journal_bp, people_bp,
                accounts_bp, load_bp, readiness_bp, exams_bp, yearclose_bp, timetable_bp,
-               groups_bp):
+               groups_bp, corrections_bp, changelog_bp, audit_bp):
         app.register_blueprint(bp)

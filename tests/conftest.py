@@ -51,6 +51,7 @@ def app(tmp_path, monkeypatch):
         "SECRET_KEY": "test",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
         "WTF_CSRF_ENABLED": False,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
     })
     app.test_client_class = FreshSessionClient
     with app.app_context():
