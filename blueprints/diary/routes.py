@@ -16,7 +16,7 @@ from blueprints.common import load_or_404, render
 from blueprints.parse import to_id
 from extensions import db
 from models import Pupil, SchoolClass, StudyPeriod
-from services import clock, diary, policy
+from services import audit, clock, diary, policy
 from services.timetable import sheets
 
 bp = Blueprint("diary", __name__)
@@ -32,6 +32,8 @@ def _open(pupil_id: int) -> Pupil:
     pupil = load_or_404(Pupil, pupil_id, may=policy.can_read_diary)
     if pupil in policy.children_of(current_user):
         diary.record_visit(current_user, pupil)
+    elif policy.is_staff(current_user):  # staff reads are audited (DOMAIN.md 9)
+        audit.record(current_user, "pupil", pupil.id, "diary_read", pupil_id=pupil.id)
     return pupil
 
 
