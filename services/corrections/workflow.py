@@ -202,7 +202,11 @@ def request(user: User, target: Target, data: Request, upload, today: dt.date) -
         row.file_name, row.file_type = attachment.name, attachment.mime
         row.file_size = len(attachment.data)
     db.session.add(row)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except Exception:
+        files.remove(row.file_key)  # no request, no file: nothing is kept of a refusal
+        raise
     _audit(user, row, "request", {"old": old, "new": new, "reason": data.reason,
                                   "document": f"{row.doc_number} {row.doc_date.isoformat()}"})
     return row

@@ -1,0 +1,62 @@
+"""Which correction requests a user sees, and where: those waiting for their decision, those
+approved and waiting for them to apply, their own, and the latest of their classes. A fixed
+number of queries; who may see a request is asked of services.policy per request."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from extensions import db
+from models import Correction, SubjectPage, User
+from services import policy
+
+LIMIT = 200
+
+
+@dataclass
+class Lists:
+    to_decide: list[Correction] = field(default_factory=list)
+    to_apply: list[Correction] = field(default_factory=list)
+    mine: list[Correction] = field(default_factory=list)
+    recent: list[Correction] = field(default_factory=list)
+
+
+def _loaded():
+    return (select(Correction).options(
+        joinedload(Correction.page).joinedload(SubjectPage.school_class),
+        joinedload(Correction.page).joinedload(SubjectPage.subject),
+        joinedload(Correction.page).joinedload(SubjectPage.teacher),
+        joinedload(Correction.pupil), joinedload(Correction.lesson),
+        joinedload(Correction.period), selectinload(Correction.requester)))
+
+
+def for_user(user: User) -> Lists:
+    """The requests of the user's corrections page, newest first."""
+    out = Lists()
+    open_rows = list(db.session.scalars(_loaded().where(
+        Correction.status.in_(("pending", "approved"))).order_by(Correction.requested_at)
+        .limit(LIMIT)).unique())
+    for row in open_rows:
+        if row.status == "pending" and row.requested_by != user.id and \
+                policy.can_decide_correction(user, row):
+            out.to_decide.append(row)
+        elif row.status == "approved" and policy.can_apply_correction(user, row):
+            out.to_apply.append(row)
+    out.mine = list(db.session.scalars(_loaded().where(Correction.requested_by == user.id)
+                                       .order_by(Correction.requested_at.desc()).limit(LIMIT))
+                    .unique())
+    mine = {r.id for r in out.mine}
+    recent = db.session.scalars(_loaded().order_by(Correction.requested_at.desc())
+                                .limit(LIMIT)).unique()
+    out.recent = [r for r in recent if r.id not in mine and policy.can_read_correction(user, r)]
+    return out
+
+
+def waiting_counts(user: User) -> tuple[int, int, int]:
+    """For a home page: requests waiting for the user's decision, approved ones waiting for
+    the user to apply, and the user's own still open."""
+    lists = for_user(user)
+    own_open = sum(1 for r in lists.mine if r.status in ("pending", "approved"))
+    return len(lists.to_decide), len(lists.to_apply), own_open
