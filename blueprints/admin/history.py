@@ -45,6 +45,22 @@ def readable(table: Table, changes: list[Change]) -> list[Change]:
             for c in changes]
 
 
+def field_label(name: str) -> str:
+    """A changed field's label in the reader's language ("" for a journal cell's text)."""
+    return str(_LABELS.get(name, name))
+
+
+def changes_text(fields: list[tuple[str, object, object]], side: int) -> str:
+    """The old (side 1) or new (side 2) values of a row's fields as one line of text."""
+    return "; ".join(f"{field_label(f[0])}: {_shown(f[0], f[side])}" if f[0]
+                     else _shown(f[0], f[side]) for f in fields)
+
+
+def _shown(name: str, value) -> str:
+    value = _value(name, value, {})
+    return "—" if value in (None, "") else str(value)
+
+
 def _value(name: str, value, classes: dict[int, str]):
     if value in (None, ""):
         return value

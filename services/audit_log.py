@@ -1,0 +1,293 @@
+"""The deputy's log (issue 17): every audit row, filtered by class, subject, the member of
+staff who acted, pupil, kind of action and school dates; newest first, a page at a time.
+
+Pages go by keyset (`before` = the last row's moment and id), never by OFFSET or COUNT(*):
+each filter rides one of AuditEvent's (column, at) indexes, so a page costs the same on a
+year of half a million rows as on a new school. An action group is an IN list over the
+(action, at) index.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select, tuple_
+
+from extensions import db
+from models import AuditEvent, Person, Pupil, SchoolClass, Staff, Subject, User
+from services import audit, clock, policy
+from services import school as school_service
+
+PAGE_SIZE = 50
+EXPORT_CAP = 100_000
+LEVEL_GRADES = {"primary": (0, 4), "basic": (5, 9), "secondary": (10, 12)}
+
+# The kinds of action a deputy filters by: a label and the actions (as written) it covers.
+GROUPS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "marks": (_l("Journal marks and absences"),
+              ("journal.cell", "journal.attendance", "journal.fill")),
+    "reasons": (_l("Absence reasons"), ("absence.reason",)),
+    "finals": (_l("Period and year marks"),
+               ("journal.period_mark", "journal.year_mark", "mark_excuse.create",
+                "mark_excuse.update", "mark_excuse.delete")),
+    "lessons": (_l("Lessons: topic, homework, work type"),
+                ("lesson.update", "journal.work_type")),
+    "plans": (_l("Plans"), ("plan.create", "plan.update", "plan.delete", "plan.import")),
+    "cards": (_l("Pupil cards"),
+              ("pupil.create", "pupil.update", "pupil.move", "pupil.depart", "pupil.import",
+               "guardian.link", "guardian.unlink", "person.update", "card_check.confirm")),
+    "consents": (_l("Consents"), ("consent.give", "consent.revoke", "consent_text.create")),
+    "accounts": (_l("Accounts and roles"),
+                 ("account.issue", "account.disable", "account.enable", "staff.create",
+                  "staff.update")),
+    "card_reads": (_l("Card reads"), ("pupil.read",)),
+    "diary_reads": (_l("Diary reads"), ("pupil.diary_read",)),
+    "corrections": (_l("Corrections"),
+                    ("correction.request", "correction.approve", "correction.reject",
+                     "correction.apply")),
+}
+
+# What a row did, as a person reads it; an action not named here shows as written.
+ACTIONS = {
+    "journal.cell": _l("journal cell"), "journal.attendance": _l("attendance of a lesson"),
+    "journal.fill": _l("column filled"), "absence.reason": _l("absence reason"),
+    "journal.period_mark": _l("period mark"), "journal.year_mark": _l("year mark"),
+    "journal.work_type": _l("work type of a lesson"), "lesson.update": _l("lesson changed"),
+    "mark_excuse.create": _l("year mark excused"), "mark_excuse.update": _l("year mark excused"),
+    "mark_excuse.delete": _l("year mark excuse withdrawn"),
+    "pupil.create": _l("pupil arrived"), "pupil.update": _l("pupil card changed"),
+    "pupil.move": _l("moved to another class"), "pupil.depart": _l("left the school"),
+    "pupil.import": _l("imported"), "pupil.read": _l("opened the card"),
+    "pupil.diary_read": _l("opened the diary"), "guardian.link": _l("parent linked"),
+    "guardian.unlink": _l("parent unlinked"), "person.update": _l("parent card changed"),
+    "card_check.confirm": _l("monthly check of the cards"),
+    "consent.give": _l("consent given"), "consent.revoke": _l("consent revoked"),
+    "consent_text.create": _l("consent text added"), "account.issue": _l("account issued"),
+    "account.disable": _l("account disabled"), "account.enable": _l("account enabled"),
+    "staff.create": _l("staff card created"), "staff.update": _l("staff card changed"),
+    "correction.request": _l("correction requested"),
+    "correction.approve": _l("correction approved"),
+    "correction.reject": _l("correction rejected"), "correction.apply": _l("correction entered"),
+}
+
+ROLES = {
+    "admin": _l("administrator"), "director": _l("director"), "deputy": _l("deputy"),
+    "secretary": _l("secretary"), "teacher": _l("teacher"), "substitute": _l("substitute"),
+    "class_teacher": _l("class teacher"), "parent": _l("parent"), "pupil": _l("pupil"),
+    "system": _l("system"),
+}
+
+_CURSOR = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{8,15}),([0-9]{1,18})$")
+
+
+@dataclass
+class Filters:
+    """What the reader asked for; every field optional. `before` is the keyset cursor."""
+
+    class_id: int | None = None
+    subject_id: int | None = None
+    teacher_id: int | None = None  # a Staff id: rows written by that person's accounts
+    pupil_id: int | None = None
+    group: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    before: tuple[dt.datetime, int] | None = None
+
+
+@dataclass
+class Row:
+    """One audit row dressed for the page and the file."""
+
+    event: Any  # a row of the audit_event table (AuditEvent's columns)
+    who: str
+    class_name: str
+    subject: str
+    pupil: str
+    changes: list[tuple[str, Any, Any]] = field(default_factory=list)
+
+    @property
+    def action(self) -> str:
+        return str(ACTIONS.get(self.event.action, self.event.action))
+
+    @property
+    def role(self) -> str:
+        return str(ROLES.get(self.event.role, self.event.role))
+
+    @property
+    def cursor(self) -> str:
+        return f"{self.event.at.isoformat(timespec='microseconds')},{self.event.id}"
+
+    @property
+    def object(self) -> str:
+        return f"{self.event.object_type} #{self.event.object_id}" \
+            if self.event.object_id is not None else self.event.object_type
+
+
+def parse_cursor(text: str | None) -> tuple[dt.datetime, int] | None:
+    """The `before=<at>,<id>` of an "older" link, or None when absent or malformed."""
+    match = _CURSOR.match(text or "")
+    if not match:
+        return None
+    try:
+        return dt.datetime.fromisoformat(match.group(1)), int(match.group(2))
+    except ValueError:
+        return None
+
+
+def scope_class_ids(user: User) -> list[int] | None:
+    """The classes whose rows a reader sees: None for all, else the ids of a deputy's level
+    (rows with no class are then hidden too)."""
+    if policy.oversees_all(user):
+        return None
+    low, high = LEVEL_GRADES.get(user.role_scope("deputy") or "", (1, 0))
+    return list(db.session.scalars(select(SchoolClass.id).where(
+        SchoolClass.grade.between(low, high))))
+
+
+def _utc_bound(day: dt.date) -> dt.datetime:
+    """Midnight at the school on `day` as the naive UTC moment the rows are stored in."""
+    local = dt.datetime.combine(day, dt.time.min, tzinfo=clock.zone())
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def query(user: User, filters: Filters) -> Select:
+    """The rows the reader may see under the filters, newest first (no limit)."""
+    ev = AuditEvent
+    # Plain rows, not ORM objects: an export of 100,000 must not fill the identity map.
+    q = select(*ev.__table__.c).order_by(ev.at.desc(), ev.id.desc())
+    scope = scope_class_ids(user)
+    if scope is not None:
+        q = q.where(ev.class_id.in_(scope or [-1]))
+    for column, value in ((ev.class_id, filters.class_id), (ev.subject_id, filters.subject_id),
+                          (ev.pupil_id, filters.pupil_id)):
+        if value is not None:
+            q = q.where(column == value)
+    if filters.teacher_id is not None:
+        q = q.where(ev.user_id.in_(select(User.id).join(Staff, Staff.person_id == User.person_id)
+                                   .where(Staff.id == filters.teacher_id)))
+    if filters.group in GROUPS:
+        q = q.where(ev.action.in_(GROUPS[filters.group][1]))
+    if filters.date_from is not None:
+        q = q.where(ev.at >= _utc_bound(filters.date_from))
+    if filters.date_to is not None:
+        q = q.where(ev.at < _utc_bound(filters.date_to + dt.timedelta(days=1)))
+    if filters.before is not None:
+        q = q.where(tuple_(ev.at, ev.id) < tuple_(*filters.before))
+    return q
+
+
+def page(user: User, filters: Filters, locale: str,
+         size: int = PAGE_SIZE) -> tuple[list[Row], str | None]:
+    """One page of rows and the cursor of the next (older) page, or None at the end."""
+    events = db.session.execute(query(user, filters).limit(size + 1)).all()
+    rows = dress(events[:size], locale)
+    return rows, rows[-1].cursor if len(events) > size else None
+
+
+def dress(events: list[Any], locale: str) -> list[Row]:
+    """Names for the ids the rows carry: four queries whatever the number of rows."""
+    people = _names(select(User.id, Person).join(Person, Person.id == User.person_id)
+                    .where(User.id.in_({e.user_id for e in events if e.user_id})))
+    pupils = _names(select(Pupil.id, Person).join(Person, Person.id == Pupil.person_id)
+                    .where(Pupil.id.in_({e.pupil_id for e in events if e.pupil_id})))
+    classes = {c.id: c.name for c in db.session.scalars(select(SchoolClass).where(
+        SchoolClass.id.in_({e.class_id for e in events if e.class_id})))}
+    subjects = {s.id: s.name(locale) for s in db.session.scalars(select(Subject).where(
+        Subject.id.in_({e.subject_id for e in events if e.subject_id})))}
+    return [Row(e, people.get(e.user_id, "—"), classes.get(e.class_id, ""),
+                subjects.get(e.subject_id, ""), pupils.get(e.pupil_id, ""), changes(e))
+            for e in events]
+
+
+def _names(statement: Select) -> dict[int, str]:
+    return {key: person.short_name for key, person in db.session.execute(statement)}
+
+
+def changes(event: Any) -> list[tuple[str, Any, Any]]:
+    """A row's fields with old and new values, decoded as services.audit.history does; a
+    journal row's plain text ("н", "4/5") is one unnamed field, shown as it is."""
+    if event.action.startswith("journal."):
+        return [("", event.old, event.new)] if event.old or event.new else []
+    old, new = audit._decode(event.old), audit._decode(event.new)
+    return [(n, old.get(n), new.get(n)) for n in sorted(set(old) | set(new))]
+
+
+def export_rows(user: User, filters: Filters, locale: str) -> Iterator[list[Row]]:
+    """The filtered rows in batches for the file, at most EXPORT_CAP + 1 (the extra one says
+    the file was capped)."""
+    left = EXPORT_CAP + 1
+    cursor = filters.before
+    while left > 0:
+        batch = db.session.execute(query(user, replace(filters, before=cursor))
+                                   .limit(min(2000, left))).all()
+        if not batch:
+            return
+        left -= len(batch)
+        cursor = (batch[-1].at, batch[-1].id)
+        yield dress(batch, locale)
+
+
+@dataclass
+class Choices:
+    """What the filter form offers: the reader's classes of the year, subjects, staff, and
+    the chosen class's pupils (class first, then its pupils)."""
+
+    classes: list[SchoolClass]
+    subjects: list[Subject]
+    teachers: list[tuple[int, str]]
+    pupils: list[Pupil]
+
+
+def choices(user: User, class_id: int | None, locale: str) -> Choices:
+    """The filter form's lists (four queries, five with a class chosen)."""
+    year = school_service.current_year()
+    classes = [c for c in (school_service.classes_of_year(year) if year else [])
+               if policy.oversees_class(user, c)]
+    subjects = sorted(db.session.scalars(select(Subject)), key=lambda s: s.name(locale))
+    teachers = [(staff_id, person.short_name) for staff_id, person in db.session.execute(
+        select(Staff.id, Person).join(Person, Person.id == Staff.person_id)
+        .order_by(Person.search_name))]
+    chosen = next((c for c in classes if c.id == class_id), None)
+    return Choices(classes, subjects, teachers,
+                   school_service.class_pupils(chosen) if chosen is not None else [])
+
+
+WIDTHS = (18, 22, 16, 26, 10, 20, 24, 16, 36, 36)
+
+
+def write_xlsx(user: User, filters: Filters, locale: str, headers: list[str],
+               cells: Callable[[Row], list[Any]], capped_note: str) -> bytes:
+    """The filtered rows as one XLSX sheet, written row by row (openpyxl's write-only mode):
+    bold frozen header, fixed widths, and a last line saying so when EXPORT_CAP cut it."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Audit")
+    sheet.freeze_panes = "A2"
+    for i, width in enumerate(WIDTHS[:len(headers)]):
+        sheet.column_dimensions[chr(ord("A") + i)].width = width
+    bold = Font(bold=True)
+    sheet.append([_bold(WriteOnlyCell(sheet, value=h), bold) for h in headers])
+    written = 0
+    for batch in export_rows(user, filters, locale):
+        for row in batch:
+            if written == EXPORT_CAP:
+                sheet.append([_bold(WriteOnlyCell(sheet, value=capped_note), bold)])
+                break
+            sheet.append(cells(row))
+            written += 1
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _bold(cell: Any, font: Any) -> Any:
+    cell.font = font
+    return cell
