@@ -14,6 +14,7 @@ from services import clock
 from services.corrections import log
 from tests.sql import count_queries
 
+
 def correction(s, page, pupil, *, lesson=None, period=None, kind="cell", old="", new="",
                reason="illness", note="", doc="17", at=dt.datetime(2026, 11, 23, 4, 30),
                status="applied", requester=None, role="teacher", entry=None) -> Correction:
