@@ -138,3 +138,15 @@ def test_class_teacher_asks_only_for_absences(login, school, locked):
                    doc_number="Справка 15")
     assert status(response) == 302
     assert db.session.scalar(select(Correction.new_value)) == "о2"
+
+
+def test_home_pages_show_the_requests_and_what_waits(login, school, locked):
+    ask(login("teacher"), locked, school.anna)
+    row = db.session.scalar(select(Correction))
+    home = login("teacher").get("/teacher").text
+    assert f"/corrections/{row.id}" in home
+    office = login("director").get("/office").text
+    assert "/corrections/#cx-decide" in office
+    login("director").post(f"/corrections/{row.id}/decide", data={"decision": "approve"})
+    office = login("deputy").get("/office").text
+    assert "/corrections/#cx-apply" in office and "/corrections/#cx-decide" not in office

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from blueprints.common import render, require
 from services import clock, policy, school
+from services.corrections import lists as correction_lists
 
 bp = Blueprint("home", __name__)
 
@@ -37,6 +38,7 @@ def office():
     classes = school.classes_of_year(year) if year else []
     classes = [c for c in classes if policy.can_read_class(current_user, c)]
     return render("home/office.html", year=year, classes=classes,
+                  corrections=correction_lists.home_summary(current_user),
                   counts=school.school_counts(),
                   pupils=school.pupil_counts([c.id for c in classes]))
 
@@ -85,7 +87,8 @@ def teacher():
            if c.id in policy.led_class_ids(current_user)] if year else []
     return render("home/teacher.html", today=today,
                   lessons=school.lessons_of_teacher_on(staff, today),
-                  pages=school.pages_of_teacher(staff), led=led)
+                  pages=school.pages_of_teacher(staff), led=led,
+                  corrections=correction_lists.home_summary(current_user))
 
 
 @bp.get("/family")

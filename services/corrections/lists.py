@@ -3,6 +3,7 @@ approved and waiting for them to apply, their own, and the latest of their class
 number of queries; who may see a request is asked of services.policy per request."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from extensions import db
 from models import Correction, SubjectPage, User
-from services import policy
+from services import clock, policy
 
 LIMIT = 200
 
@@ -54,9 +55,27 @@ def for_user(user: User) -> Lists:
     return out
 
 
-def waiting_counts(user: User) -> tuple[int, int, int]:
-    """For a home page: requests waiting for the user's decision, approved ones waiting for
-    the user to apply, and the user's own still open."""
+@dataclass
+class HomeSummary:
+    """What a home page says of corrections: the user's own requests still open or decided
+    in the last RECENT_DAYS, and how many wait for the user's decision or application."""
+
+    mine: list[Correction]
+    to_decide: int
+    to_apply: int
+
+
+RECENT_DAYS = 14
+
+
+def home_summary(user: User) -> HomeSummary:
     lists = for_user(user)
-    own_open = sum(1 for r in lists.mine if r.status in ("pending", "approved"))
-    return len(lists.to_decide), len(lists.to_apply), own_open
+    since = clock.utcnow() - dt.timedelta(days=RECENT_DAYS)
+    mine = [r for r in lists.mine if r.status in ("pending", "approved")
+            or _aware(r.decided_at or r.requested_at) >= since]
+    return HomeSummary(mine[:10], len(lists.to_decide), len(lists.to_apply))
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes; they are stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
