@@ -49,6 +49,7 @@ from models.users import PASSWORD_METHOD
 from services import clock
 from services.accounts.passwords import DEMO_PASSWORD
 from services.demo_base import ClassInfo, Context, PageInfo, bulk_insert, sync_sequences
+from services.demo_corrections import add_corrections
 from services.demo_journal import add_journal
 from services.demo_people import (
     add_consents,
@@ -122,6 +123,7 @@ def build_demo(pupils: int = 500, weeks: int | None = None, seed: int = 1,
     _add_timetable(ctx)
     add_journal(ctx)
     sync_sequences(list(_EXPLICIT_IDS))
+    ctx.count("correction", add_corrections(today))
     return ctx.counts
 
 
