@@ -170,3 +170,11 @@ def test_xlsx_reads_back(sheet, login):
     assert rows[2][4] == dt.datetime(2026, 11, 23, 10, 0)
     assert rows[2][5] == dt.datetime(2026, 11, 10)  # a real date (openpyxl reads datetimes)
     assert ws.column_dimensions["D"].width > 30
+
+
+def test_pdf_html_for_the_hard_copy_report(sheet, app):
+    """The period's hard copy (a later report) takes the sheet's HTML in a chosen language."""
+    with app.test_request_context(), force_locale("kk"):
+        html = log.change_log_pdf_html(sheet.c5, sheet.q2)
+    assert "Әдебиет" in html and "Васильева Вера" in html and "A4 landscape" in html
+    assert "<pdf:pagenumber>" in html and "Завучева D." in html
