@@ -74,3 +74,22 @@ for _statement in APPEND_ONLY_SQLITE:
 for _statement in APPEND_ONLY_POSTGRESQL:
     event.listen(AuditEvent.__table__, "after_create",
                  DDL(_statement).execute_if(dialect="postgresql"))
+
+
+DROP_APPEND_ONLY = {
+    "sqlite": ["DROP TRIGGER IF EXISTS audit_event_no_update",
+               "DROP TRIGGER IF EXISTS audit_event_no_delete"],
+    "postgresql": ["DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event"],
+}
+CREATE_APPEND_ONLY = {"sqlite": APPEND_ONLY_SQLITE, "postgresql": APPEND_ONLY_POSTGRESQL}
+
+
+def wipe_audit_trail(connection) -> None:
+    """Delete every audit row: only `flask demo --reset` does this, wiping the whole
+    database of a demo school; the guard is lifted for that one statement and put back."""
+    dialect = connection.dialect.name
+    for statement in DROP_APPEND_ONLY.get(dialect, []):
+        connection.exec_driver_sql(statement)
+    connection.execute(AuditEvent.__table__.delete())
+    for statement in CREATE_APPEND_ONLY.get(dialect, []):
+        connection.exec_driver_sql(statement)

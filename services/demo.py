@@ -45,6 +45,7 @@ from models import (
     UserRole,
     WorkType,
 )
+from models.audit import AuditEvent, wipe_audit_trail
 from models.users import PASSWORD_METHOD
 from services import clock
 from services.accounts.passwords import DEMO_PASSWORD
@@ -94,7 +95,10 @@ def has_data() -> bool:
 def reset_data() -> None:
     """Delete every row of every table, children before parents. Does not commit."""
     for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+        if table is AuditEvent.__table__:
+            wipe_audit_trail(db.session.connection())
+        else:
+            db.session.execute(table.delete())
 
 
 def build_demo(pupils: int = 500, weeks: int | None = None, seed: int = 1,
