@@ -291,3 +291,29 @@ def write_xlsx(user: User, filters: Filters, locale: str, headers: list[str],
 def _bold(cell: Any, font: Any) -> Any:
     cell.font = font
     return cell
+
+
+def card_history(pupil: Pupil, limit: int = 100) -> list[audit.Change]:
+    """A pupil card's history: its changes and reads (staff diary reads too), its consents,
+    its parents' links and the pupil's account; newest first. services.audit.history per
+    object: a handful of queries."""
+    linked = db.session.execute(
+        select(AuditEvent.object_type, AuditEvent.object_id).distinct()
+        .where(AuditEvent.pupil_id == pupil.id,
+               AuditEvent.object_type.in_(("consent", "guardian")))).all()
+    accounts = db.session.scalars(select(User.id).where(User.person_id == pupil.person_id))
+    return _merged([("pupil", pupil.id), *linked, *(("account", u) for u in accounts)], limit)
+
+
+def account_history(user: User, limit: int = 100) -> list[audit.Change]:
+    """An account's history: issued, disabled, enabled; and the changes of its person's
+    card, where a member of staff's roles are kept (services.people.staff)."""
+    staff = db.session.scalars(select(Staff.id).where(Staff.person_id == user.person_id))
+    return _merged([("account", user.id), ("person", user.person_id),
+                    *(("staff", s) for s in staff)], limit)
+
+
+def _merged(objects: list[tuple[str, int]], limit: int) -> list[audit.Change]:
+    changes = [c for kind, key in objects if key is not None
+               for c in audit.history(kind, key, limit)]
+    return sorted(changes, key=lambda c: c.at, reverse=True)[:limit]

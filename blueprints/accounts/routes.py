@@ -16,7 +16,7 @@ from blueprints.common import load_or_404, render, require
 from blueprints.people.forms import ConsentTextForm
 from extensions import db
 from models import Guardian, Person, Pupil, SchoolClass, Staff, User
-from services import clock, policy
+from services import audit_log, clock, policy
 from services import school as school_service
 from services.accounts import issue as issuing
 from services.accounts.overdue import overdue
@@ -79,6 +79,19 @@ def switch(user_id: int, action: str):
     flash(_("The account is disabled.") if action == "disable" else
           _("The account is enabled."), "success")
     return redirect(request.referrer or url_for("home.index"), 303)
+
+
+@bp.get("/users/<int:user_id>/history")
+def history(user_id: int):
+    """An account's history: issued, disabled, enabled, and its person's card with the roles.
+    Those who manage the account see it, and the leadership over it (not the family)."""
+    user = load_or_404(User, user_id)
+    role, school_class = _role_and_class(user.person)
+    require(policy.can_issue_account(current_user, role, school_class) or (
+        policy.can_read_change_log(current_user, school_class) if school_class is not None
+        else policy.can_read_audit_log(current_user)))
+    return render("accounts/history.html", account=user,
+                  changes=readable(PUPILS, audit_log.account_history(user)))
 
 
 def _led_class(class_id: int) -> SchoolClass:

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from blueprints.admin.history import readable
+from blueprints.admin.people_tables import PUPILS
 from blueprints.common import load_or_404, refuse, render, require
 from blueprints.people import forms
 from extensions import db
@@ -21,7 +23,7 @@ from models import (
     Staff,
     Subject,
 )
-from services import audit, clock, policy
+from services import audit, audit_log, clock, policy
 from services import school as school_service
 from services.accounts.issue import account_of
 from services.people import consent as consent_service
@@ -170,6 +172,16 @@ def _card_again(pupil: Pupil, status: int | None = None, **extra):
                       policy.can_see_health(current_user, pupil), status=status, **extra)
 
 
+def _history(pupil: Pupil) -> list | None:
+    """The card's History section, for its class teacher and the leadership of its level
+    (never the family, a subject teacher or the secretary); None for others."""
+    cls = pupil.school_class
+    if not (policy.can_read_change_log(current_user, cls) if cls is not None
+            else policy.oversees_all(current_user)):
+        return None
+    return readable(PUPILS, audit_log.card_history(pupil))
+
+
 def _card_page(pupil: Pupil, form, health: bool, status: int | None = None, **extra):
     guardians = list(db.session.execute(
         select(Guardian, Person).join(Person, Person.id == Guardian.person_id)
@@ -192,7 +204,7 @@ def _card_page(pupil: Pupil, form, health: bool, status: int | None = None, **ex
         depart_form=extra.pop("depart_form", None) or forms.DepartForm(formdata=None),
         move_form=extra.pop("move_form", None) or forms.MoveForm(formdata=None,
                                                                  on=clock.today()),
-        today=clock.today(), **extra)
+        today=clock.today(), history=_history(pupil), **extra)
     failed = status or (422 if any(getattr(f, "errors", None) for f in (
         form, context["guardian_form"], context["consent_form"], context["depart_form"],
         context["move_form"])) else 200)
