@@ -61,6 +61,7 @@ def browser_app(tmp_path, monkeypatch):
     app = create_app({
         "TESTING": True, "SECRET_KEY": "browser-test",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.sqlite3'}",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
     })
     with app.app_context():
         db.create_all()
