@@ -14,6 +14,7 @@ from sqlalchemy import and_, exists, or_, select
 from extensions import db
 from models import (
     Attendance,
+    Correction,
     Enrolment,
     FinalMark,
     Lesson,
@@ -50,6 +51,10 @@ class Row:
     period_mark: tuple[int | None, str | None] | None = None
     year_mark: tuple[int | None, str | None] | None = None
     notice: bool | None = None
+    # When a late correction was applied: per lesson id, and to the period and year marks.
+    corrected: dict[int, dt.datetime] = field(default_factory=dict)
+    period_corrected: dt.datetime | None = None
+    year_corrected: dt.datetime | None = None
 
 
 def cell_text(row: Row, lesson_id: int, absent: str = "н", late: str = "о") -> str:
@@ -158,6 +163,7 @@ def load_grid(page: SubjectPage, period: StudyPeriod, periods: list[StudyPeriod]
     _load_cells(lesson_ids, rows, weights, school)
     is_last = bool(periods) and period.id == periods[-1].id
     _load_finals(page, period, is_last, rows)
+    _load_corrected(page, period, rows)
     return Grid(page=page, school=school, periods=periods, period=period, lessons=lessons,
                 work_types=work_types, rows=list(rows.values()), is_last_period=is_last)
 
@@ -255,6 +261,30 @@ def _load_finals(page: SubjectPage, period: StudyPeriod, is_last: bool,
             .where(ParentNotice.page_id == page.id, ParentNotice.period_id == period.id)):
         if pupil_id in rows:
             rows[pupil_id].notice = told
+
+
+def _load_corrected(page: SubjectPage, period: StudyPeriod, rows: dict[int, Row]) -> None:
+    """The applied late corrections the grid marks (issue 17): the period's cells, its period
+    marks and the year marks, in one query (services.corrections.marks asks two)."""
+    for kind, lesson_id, pupil_id, at in db.session.execute(
+            select(Correction.kind, Correction.lesson_id, Correction.pupil_id,
+                   Correction.applied_at)
+            .where(Correction.page_id == page.id, Correction.status == "applied",
+                   or_(Correction.kind == "year", Correction.period_id == period.id,
+                       and_(Correction.kind == "cell",
+                            Correction.entry_date >= period.start_date,
+                            Correction.entry_date <= period.end_date)))
+            .order_by(Correction.applied_at)):
+        row = rows.get(pupil_id)
+        if row is None:
+            continue
+        if kind == "cell":
+            if lesson_id is not None:
+                row.corrected[lesson_id] = at
+        elif kind == "period":
+            row.period_corrected = at
+        else:
+            row.year_corrected = at
 
 
 def pick_period(page: SubjectPage, period_id: int | None,

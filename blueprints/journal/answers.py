@@ -20,7 +20,7 @@ from blueprints.common import is_htmx, safe_next
 from blueprints.journal import cells
 from extensions import db
 from models import Lesson, School, StudyPeriod, SubjectPage
-from services import clock, entries, policy
+from services import cell_history, clock, entries, policy
 from services import grid as grid_service
 from services import journal as rules
 from services import school as school_service
@@ -91,12 +91,14 @@ def cell_refused(error: Exception, lesson_id: int, pupil_id: int | None) -> Resp
         lesson = db.session.get(Lesson, lesson_id)
         return back(lesson_url(lesson) if lesson else url_for("journal.index"), message, "error")
     text = comment = ""
+    fixed = None
     if pupil_id is not None:
         current, marks, _att = entries.current_cell(lesson_id, pupil_id)
         absent, late = cells.letters()
         text = current.text(absent=absent, late=late)
         comment = marks[0].comment if marks else ""
-    body = (cells.lesson_cell(text, comment, state="er", title=message)
+        fixed = cell_history.corrected_at(lesson_id, pupil_id)
+    body = (cells.lesson_cell(text, comment, state="er", title=message, corrected=fixed)
             + cells.status_line(message, error=True))
     return _fragment(body, status, refused=True)
 
@@ -170,12 +172,14 @@ def final_refused(error: Exception, kind: str, page: SubjectPage, pupil_id: int 
     message = getattr(error, "message", str(error))
     if not is_htmx():
         return back(url_for("journal.page", page_id=page.id), message, "error")
-    mark = notice = None
+    mark = notice = fixed = None
     if pupil_id is not None and period is not None:
         mark, notice = entries.stored_final(page, pupil_id, kind, period)
+        fixed = cell_history.corrected_at(None, pupil_id, page_id=page.id, kind=kind,
+                                          period_id=period.id)
     ask = isinstance(error, entries.NeedsNotice)
     body = cells.final_cell(kind, mark, notice, state="" if ask else "er",
-                            title="" if ask else message)
+                            title="" if ask else message, corrected=fixed)
     body += cells.status_line(message, error=not ask)
     response = _fragment(body, getattr(error, "status", 422), refused=True)
     if ask:

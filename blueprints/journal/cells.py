@@ -9,13 +9,15 @@ selector relative to the pupil's row `#p<id>`), so htmx puts each where it belon
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from services import journal as rules
+from services.cell_history import school_date
 from services.grid import Column, Grid, Row, cell_text
 
 
@@ -38,6 +40,11 @@ def average_text(value: float | None) -> str:
 def _short(text: str, width: int = 26) -> str:
     """Jinja's truncate(width, killwords=True, end='…', leeway=0), escaped."""
     return str(escape(text if len(text) <= width else text[:width - 1] + "…"))
+
+
+def corrected_note(at: dt.datetime) -> str:
+    """"Corrected on 3 March": the date a late correction was entered, at the school."""
+    return _("Corrected on %(date)s", date=format_date(school_date(at), "d MMMM"))
 
 
 def _oob(selector: str | None) -> str:
@@ -74,11 +81,16 @@ def head_cells(cols: list[Column], lesson_url: str) -> Markup:
 # -- one cell -------------------------------------------------------------------------------
 
 def lesson_cell(text: str, comment: str = "", reason: str = "", state: str = "",
-                title: str = "") -> str:
+                title: str = "", corrected: dt.datetime | None = None) -> str:
     """A lesson cell's <td>. state is a class ("ok": just saved, "er": refused); a refusal's
-    message goes in title; otherwise the mark's comment (class "c") or the absence reason."""
-    classes = " ".join(c for c in ("c" if comment and not title else "", state) if c)
+    message goes in title; otherwise the mark's comment (class "c") or the absence reason.
+    A cell a late correction changed has class "fx" and says when on the title's last line
+    (journal.js reads a comment from the title's first line)."""
+    classes = " ".join(c for c in ("c" if comment and not title else "", state,
+                                   "fx" if corrected else "") if c)
     tip = title or comment or reason
+    if corrected is not None:
+        tip = (tip + "\n" if tip else "") + corrected_note(corrected)
     return ("<td" + (f' class="{classes}"' if classes else "")
             + (f' title="{escape(tip)}"' if tip else "") + f">{escape(text)}</td>")
 
@@ -86,13 +98,17 @@ def lesson_cell(text: str, comment: str = "", reason: str = "", state: str = "",
 def _row_cells(row: Row, ids: list[int], absent: str, late: str, labels: dict[str, str],
                add: Callable[[str], None]) -> None:
     """Append one pupil's <td> for each lesson id: the page's hot loop, two dicts per cell."""
-    marks, status, comments = row.marks, row.status, row.comments
+    marks, status, comments, fixed = row.marks, row.status, row.comments, row.corrected
     reasons = row.reasons if labels else {}
     for lid in ids:
         text = marks.get(lid, "")
         if lid in status:
             text = (absent if status[lid] == "absent" else late) + text
-        elif not text:
+        if fixed and lid in fixed:  # rare: the slow path with the correction's date
+            add(lesson_cell(text, comments.get(lid, ""), labels.get(reasons.get(lid, ""), ""),
+                            corrected=fixed[lid]))
+            continue
+        if not text:
             add("<td></td>")
             continue
         if lid in comments:
@@ -116,8 +132,10 @@ def average_cells(pupil_id: int, average: float | None, predicted: int | str | N
 
 
 def final_cell(kind: str, mark: tuple[int | None, str | None] | None, notice: bool | None = None,
-               state: str = "", title: str = "", pupil_id: int | None = None) -> str:
-    """A period (kind "period") or year mark <td>; with pupil_id it goes out of band."""
+               state: str = "", title: str = "", pupil_id: int | None = None,
+               corrected: dt.datetime | None = None) -> str:
+    """A period (kind "period") or year mark <td>; with pupil_id it goes out of band. One a
+    late correction changed has class "fx" and says when in its title."""
     label = rules.final_label(*mark) if mark else ""
     classes = "f fp" if kind == "period" else "f fy"
     if notice is not None and kind == "period":
@@ -125,6 +143,9 @@ def final_cell(kind: str, mark: tuple[int | None, str | None] | None, notice: bo
         title = title or (_("Parents were told") if notice else _("Parents were not told"))
     if state:
         classes += f" {state}"
+    if corrected is not None:
+        classes += " fx"
+        title = (title + "\n" if title else "") + corrected_note(corrected)
     selector = f"#p{pupil_id}>.{classes.split()[1]}" if pupil_id is not None else None
     return (f'<td class="{classes}"' + (f' title="{escape(title)}"' if title else "")
             + f"{_oob(selector)}>{escape(label)}</td>")
@@ -153,9 +174,9 @@ def body_rows(grid: Grid, cols: list[Column], sees_reasons: Callable[[Row], bool
         add = parts.append
         _row_cells(row, ids, absent, late, labels if sees_reasons(row) else {}, add)
         add(average_cells(pid, row.average, row.predicted))
-        add(final_cell("period", row.period_mark, row.notice))
+        add(final_cell("period", row.period_mark, row.notice, corrected=row.period_corrected))
         if grid.is_last_period:
-            add(final_cell("year", row.year_mark))
+            add(final_cell("year", row.year_mark, corrected=row.year_corrected))
         add("</tr>\n")
         out.append("".join(parts))
     return Markup("".join(out))

@@ -305,3 +305,6 @@ def final(page_id: int):
 
 def _on_page(page: SubjectPage, pupil_id: int) -> bool:
     return grid_service.is_on_page_ever(page, pupil_id)
+
+
+from blueprints.journal import history  # noqa: E402,F401 -- its routes go on bp

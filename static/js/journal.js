@@ -117,6 +117,8 @@
     if (moves[k]) { e.preventDefault(); flushOne(); move(moves[k][0], moves[k][1]); return; }
     if (k === "Tab") { flushOne(); if (move(e.shiftKey ? -1 : 1, 0)) { e.preventDefault(); } return; }
     if (k === "Escape") { closePicker(); return; }
+    // H (the key's place, so also "р" in the Russian and Kazakh layouts): the cell's history.
+    if (e.code === "KeyH" && !e.shiftKey) { e.preventDefault(); openHistory(td); return; }
     var typing = k.length === 1 || k === "Backspace" || k === "Delete" || k === "F2";
     if (!typing) { return; }
     e.preventDefault();
@@ -137,7 +139,7 @@
       return false;
     }
     if (k === "*") {
-      if (marksOf(td.textContent)) { openEditor(td, td.classList.contains("c") ? td.title : "", "comment"); }
+      if (marksOf(td.textContent)) { openEditor(td, td.classList.contains("c") ? td.title.split("\n")[0] : "", "comment"); }
       else { refuseHere(td, D.tHint); }
       return false;
     }
@@ -216,10 +218,32 @@
     input.addEventListener("blur", function () { close(true); });
   }
 
-  table.addEventListener("pointerdown", function (e) { lastPointer = e.pointerType || "mouse"; });
-  table.addEventListener("click", function (e) {
+  // A touch held ~500 ms on a cell opens its history; the click that ends it opens nothing.
+  var press = null, pressed = false;
+  function cellOf(e) {
     var td = e.target.closest("td");
-    if (!td || td.parentNode.parentNode !== table.tBodies[0] || editable.indexOf(td.cellIndex) < 0 || editing) { return; }
+    return td && td.parentNode.parentNode === table.tBodies[0] && editable.indexOf(td.cellIndex) >= 0 ? td : null;
+  }
+  function endPress() { if (press) { clearTimeout(press.timer); press = null; } }
+  table.addEventListener("pointerdown", function (e) {
+    lastPointer = e.pointerType || "mouse";
+    endPress();
+    pressed = false;
+    var td = cellOf(e);
+    if (!td || lastPointer === "mouse" || editing) { return; }
+    press = { x: e.clientX, y: e.clientY, timer: setTimeout(function () {
+      press = null; pressed = true; focusCell(td); openHistory(td);
+    }, 500) };
+  });
+  table.addEventListener("pointermove", function (e) {
+    if (press && Math.abs(e.clientX - press.x) + Math.abs(e.clientY - press.y) > 10) { endPress(); }
+  });
+  ["pointerup", "pointercancel"].forEach(function (t) { table.addEventListener(t, endPress); });
+  table.addEventListener("contextmenu", function (e) { if (pressed || press) { e.preventDefault(); } });
+  table.addEventListener("click", function (e) {
+    var td = cellOf(e);
+    if (pressed) { pressed = false; return; }
+    if (!td || editing) { return; }
     focusCell(td);
     if (lastPointer === "touch" || lastPointer === "pen") { openPicker(td); }
   });
@@ -429,10 +453,23 @@
 
   // ---- the touch mark picker ---------------------------------------------------------------
   function openPicker(td) {
-    if (!pick) { return; }
-    if (!window.htmx) { loadHtmx(); setTimeout(function () { openPicker(td); }, 50); return; }
     var h = head(td), url = D.urlPicker + "?pupil=" + pupilOf(td);
     url += h.dataset.l ? "&kind=lesson&lesson=" + h.dataset.l : "&kind=" + h.dataset.f + "&period=" + D.period;
+    openSheet(td, url, null);
+  }
+
+  // The cell's history goes in the same sheet; its close button (or Esc) gives the cell back
+  // its focus. The sheet's heading takes the focus so a screen reader reads the history.
+  function openHistory(td) {
+    var h = head(td), url;
+    if (h.dataset.l) { url = D.urlHistory.replace("/0/", "/" + h.dataset.l + "/") + "?pupil=" + pupilOf(td); }
+    else { url = D.urlFinalHistory + "?pupil=" + pupilOf(td) + "&kind=" + h.dataset.f + "&period=" + D.period; }
+    openSheet(td, url, "#jhist-h");
+  }
+
+  function openSheet(td, url, focus) {
+    if (!pick) { return; }
+    if (!window.htmx) { loadHtmx(); setTimeout(function () { openSheet(td, url, focus); }, 50); return; }
     if (pick.hidden) {
       pick.hidden = false;
       document.body.classList.add("jpicking");
@@ -440,7 +477,10 @@
       wrap.scrollIntoView({ block: "start" });  // the grid's top at the screen's top
     }
     td.scrollIntoView({ block: "nearest", inline: "nearest" });
-    htmx.ajax("GET", url, { source: pick, target: pick, swap: "innerHTML" });
+    htmx.ajax("GET", url, { source: pick, target: pick, swap: "innerHTML" }).then(function () {
+      var el = focus && pick.querySelector(focus);
+      if (el) { el.tabIndex = -1; el.focus(); }
+    });
   }
 
   function closePicker() {
