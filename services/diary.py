@@ -38,6 +38,8 @@ from models import (
     User,
 )
 from services import groups
+from services.cell_history import school_date
+from services.corrections.marks import corrected_for_pupil
 from services.exams import results_of_pupil as exam_results_of
 from services.journal import prediction, weighted_average
 
@@ -55,6 +57,8 @@ class MarkEntry:
     work_type: str
     comment: str
     date: dt.date
+    lesson_id: int = 0
+    corrected_on: dt.date | None = None  # a late correction changed it (the school's date)
 
 
 @dataclass
@@ -292,6 +296,8 @@ class SubjectMarks:
     notice_on: dt.date | None = None
     period_marks: dict[int, FinalMark] = field(default_factory=dict)
     year_mark: FinalMark | None = None
+    # Period id, or "year" -> the date a late correction changed that mark.
+    corrected: dict[int | str, dt.date] = field(default_factory=dict)
     exam_mark: FinalMark | None = None
 
     @property
@@ -344,7 +350,7 @@ def load_marks(pupil: Pupil, period: StudyPeriod | None, periods: list[StudyPeri
                locale: str, school_class: SchoolClass | None = None) -> MarksReport:
     """Every mark of the period per subject with the weighted average and predicted mark,
     the period marks of the whole year, the year and exam marks, the teachers' notices of a
-    lower period mark. Five queries."""
+    lower period mark, the dates of late corrections. Six queries."""
     school = db.session.scalar(select(School).limit(1)) or School(round_up_from=0.5,
                                                                    min_marks_for_period=0)
     subjects: dict[int, SubjectMarks] = {}
@@ -363,12 +369,15 @@ def load_marks(pupil: Pupil, period: StudyPeriod | None, periods: list[StudyPeri
             .order_by(Lesson.date, Lesson.lesson_number, Mark.position))
         for mark, day, subject in rows:
             row = subjects.setdefault(subject.id, SubjectMarks(subject.id, subject.name(locale)))
-            row.marks.append(MarkEntry(mark.value, mark.work_type.name(locale), mark.comment, day))
+            row.marks.append(MarkEntry(mark.value, mark.work_type.name(locale), mark.comment,
+                                       day, mark.lesson_id))
             weights[subject.id].append((mark.value, mark.work_type.weight))
     for subject_id, row in subjects.items():
         row.average = weighted_average(weights[subject_id])
         row.predicted = prediction(row.average, len(weights[subject_id]), school)
     _attach_finals(pupil, subjects, periods, locale, school_class)
+    if periods:
+        _attach_corrections(pupil, subjects, periods)
     if period is not None:
         _attach_notices(pupil, period, subjects)
     return MarksReport(periods, period, sorted(subjects.values(), key=lambda s: s.name),
@@ -396,6 +405,28 @@ def _attach_finals(pupil: Pupil, subjects: dict[int, SubjectMarks],
             row.year_mark = final
         elif final.kind == "exam":
             row.exam_mark = final
+
+
+def _attach_corrections(pupil: Pupil, subjects: dict[int, SubjectMarks],
+                        periods: list[StudyPeriod]) -> None:
+    """"Corrected on 3 March" beside the marks a late correction changed (one query): the
+    family sees the note, never the request or the trail (DOMAIN.md 9)."""
+    fixed = corrected_for_pupil(pupil.id, periods[0].start_date, periods[-1].end_date)
+    if not fixed:
+        return
+    for row in subjects.values():
+        for mark in row.marks:
+            at = fixed.get(("cell", mark.lesson_id, None))
+            if at is not None:
+                mark.corrected_on = school_date(at)
+        keys: list[tuple[int | str, tuple]] = [
+            (period_id, ("period", period_id, final.page_id))
+            for period_id, final in row.period_marks.items()]
+        if row.year_mark is not None:
+            keys.append(("year", ("year", None, row.year_mark.page_id)))
+        for key, fix in keys:
+            if fix in fixed:
+                row.corrected[key] = school_date(fixed[fix])
 
 
 def _attach_notices(pupil: Pupil, period: StudyPeriod, subjects: dict[int, SubjectMarks]) -> None:

@@ -10,7 +10,7 @@ from flask_babel import force_locale, format_date, gettext
 from sqlalchemy import select
 
 from extensions import db
-from models import Attendance, Correction, Lesson, SubjectPage, User
+from models import Attendance, Correction, FinalMark, Lesson, SubjectPage, User
 from services import audit, cell_history
 from tests.conftest import TODAY
 from tests.sql import count_queries
@@ -245,3 +245,19 @@ def test_grid_query_count_stays_fixed_with_corrections(login, school, lesson):
     with count_queries() as after:
         client.get(url)
     assert len(before) == len(after)
+
+
+def test_the_diary_notes_a_corrected_mark_and_nothing_more(login, school, lesson):
+    save(login("teacher"), lesson, school.anna.id, "4")
+    applied(school, lesson, school.anna.id)
+    applied(school, None, school.anna.id, kind="period", period_id=school.builder.periods[1].id)
+    db.session.add(FinalMark(page_id=school.maths5.id, pupil_id=school.anna.id, kind="period",
+                             period_id=school.builder.periods[1].id, value=4))
+    db.session.commit()
+    html = login("mum").get(f"/diary/{school.anna.id}/marks").get_data(as_text=True)
+    with force_locale("ru"):
+        note = ru("corrected on %(date)s", date=format_date(dt.date(2026, 11, 21), "d MMMM"))
+    assert html.count(f'<span class="corrected-note">{note}</span>') == 2, html
+    assert "17-б" not in html and "Завучева" not in html and "Предметникова" not in html
+    other = login("dad2").get(f"/diary/{school.vera.id}/marks").get_data(as_text=True)
+    assert "corrected-note" not in other
