@@ -12,6 +12,7 @@ from models import (
     Attendance,
     AuditEvent,
     Consent,
+    Correction,
     Exam,
     FinalMark,
     Guardian,
@@ -58,6 +59,7 @@ def _candidates(school, lessons) -> dict[str, list]:
         "action": ["disable", "enable"],
         "exam_id": list(db.session.scalars(select(Exam.id))),
         "close_id": [1], "excuse_id": [1],  # none in the tiny school: a 404 each
+        "correction_id": list(db.session.scalars(select(Correction.id))),
     }
 
 
@@ -98,6 +100,11 @@ def lessons(school):
                  topic="Натуральные числа"),
         Exam(kind="OGE", grade=5, name_ru="Экзамен", name_kk="Емтихан", max_points=20),
     ])
+    db.session.flush()
+    db.session.add(Correction(  # Vera's (the other family's) mark, asked to change
+        kind="cell", page_id=school.maths5.id, lesson_id=made[0].id, pupil_id=school.vera.id,
+        entry_date=made[0].date, old_value="5", new_value="4", reason="other", note="Ошибка",
+        doc_number="7", doc_date=dt.date(2026, 11, 20), requested_by=school.teacher.id))
     db.session.commit()
     return made
 
