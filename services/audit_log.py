@@ -37,7 +37,7 @@ GROUPS: dict[str, tuple[Any, tuple[str, ...]]] = {
                 "mark_excuse.update", "mark_excuse.delete")),
     "lessons": (_l("Lessons: topic, homework, work type"),
                 ("lesson.update", "journal.work_type")),
-    "plans": (_l("Plans"), ("plan.create", "plan.update", "plan.delete", "plan.import")),
+    "plans": (_l("Plans"), ("plan_item.create", "plan_item.update", "plan_item.delete")),
     "cards": (_l("Pupil cards"),
               ("pupil.create", "pupil.update", "pupil.move", "pupil.depart", "pupil.import",
                "guardian.link", "guardian.unlink", "person.update", "card_check.confirm")),
@@ -70,6 +70,8 @@ ACTIONS = {
     "consent_text.create": _l("consent text added"), "account.issue": _l("account issued"),
     "account.disable": _l("account disabled"), "account.enable": _l("account enabled"),
     "staff.create": _l("staff card created"), "staff.update": _l("staff card changed"),
+    "plan_item.create": _l("plan topic added"), "plan_item.update": _l("plan topic changed"),
+    "plan_item.delete": _l("plan topic deleted"),
     "correction.request": _l("correction requested"),
     "correction.approve": _l("correction approved"),
     "correction.reject": _l("correction rejected"), "correction.apply": _l("correction entered"),
@@ -119,6 +121,13 @@ class Row:
         return str(ROLES.get(self.event.role, self.event.role))
 
     @property
+    def when(self) -> str:
+        """The moment at the school, as the journal writes it (dd.mm.yyyy hh:mm): cheaper
+        than Babel's formatting on every row of a long page."""
+        local = self.event.at.replace(tzinfo=dt.UTC).astimezone(clock.zone())
+        return local.strftime("%d.%m.%Y %H:%M")
+
+    @property
     def cursor(self) -> str:
         return f"{self.event.at.isoformat(timespec='microseconds')},{self.event.id}"
 
@@ -155,8 +164,19 @@ def _utc_bound(day: dt.date) -> dt.datetime:
     return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def query(user: User, filters: Filters) -> Select:
-    """The rows the reader may see under the filters, newest first (no limit)."""
+def query(user: User, filters: Filters, limit: int) -> Select:
+    """The first `limit` rows the reader may see under the filters, newest first.
+
+    An action group is an IN list over the (action, at) index: SQLite reads each action's
+    newest rows and stops at the limit (measured in bench/audit_log.py)."""
+    q = _filtered(user, filters)
+    if filters.group in GROUPS:
+        q = q.where(AuditEvent.action.in_(GROUPS[filters.group][1]))
+    return q.limit(limit)
+
+
+def _filtered(user: User, filters: Filters) -> Select:
+    """The rows under every filter but the action group, newest first."""
     ev = AuditEvent
     # Plain rows, not ORM objects: an export of 100,000 must not fill the identity map.
     q = select(*ev.__table__.c).order_by(ev.at.desc(), ev.id.desc())
@@ -168,10 +188,10 @@ def query(user: User, filters: Filters) -> Select:
         if value is not None:
             q = q.where(column == value)
     if filters.teacher_id is not None:
-        q = q.where(ev.user_id.in_(select(User.id).join(Staff, Staff.person_id == User.person_id)
-                                   .where(Staff.id == filters.teacher_id)))
-    if filters.group in GROUPS:
-        q = q.where(ev.action.in_(GROUPS[filters.group][1]))
+        users = list(db.session.scalars(select(User.id).join(
+            Staff, Staff.person_id == User.person_id).where(Staff.id == filters.teacher_id)))
+        # One account is the rule: an equality keeps the (user_id, at) index's order.
+        q = q.where(ev.user_id == users[0] if len(users) == 1 else ev.user_id.in_(users))
     if filters.date_from is not None:
         q = q.where(ev.at >= _utc_bound(filters.date_from))
     if filters.date_to is not None:
@@ -184,17 +204,15 @@ def query(user: User, filters: Filters) -> Select:
 def page(user: User, filters: Filters, locale: str,
          size: int = PAGE_SIZE) -> tuple[list[Row], str | None]:
     """One page of rows and the cursor of the next (older) page, or None at the end."""
-    events = db.session.execute(query(user, filters).limit(size + 1)).all()
+    events = db.session.execute(query(user, filters, size + 1)).all()
     rows = dress(events[:size], locale)
     return rows, rows[-1].cursor if len(events) > size else None
 
 
 def dress(events: list[Any], locale: str) -> list[Row]:
     """Names for the ids the rows carry: four queries whatever the number of rows."""
-    people = _names(select(User.id, Person).join(Person, Person.id == User.person_id)
-                    .where(User.id.in_({e.user_id for e in events if e.user_id})))
-    pupils = _names(select(Pupil.id, Person).join(Person, Person.id == Pupil.person_id)
-                    .where(Pupil.id.in_({e.pupil_id for e in events if e.pupil_id})))
+    people = _names(User.id, User.person_id, {e.user_id for e in events if e.user_id})
+    pupils = _names(Pupil.id, Pupil.person_id, {e.pupil_id for e in events if e.pupil_id})
     classes = {c.id: c.name for c in db.session.scalars(select(SchoolClass).where(
         SchoolClass.id.in_({e.class_id for e in events if e.class_id})))}
     subjects = {s.id: s.name(locale) for s in db.session.scalars(select(Subject).where(
@@ -204,8 +222,18 @@ def dress(events: list[Any], locale: str) -> list[Row]:
             for e in events]
 
 
-def _names(statement: Select) -> dict[int, str]:
-    return {key: person.short_name for key, person in db.session.execute(statement)}
+def _names(key: Any, person_id: Any, ids: set[int]) -> dict[int, str]:
+    """Short names by user or pupil id, read as plain columns (no ORM object per row)."""
+    if not ids:
+        return {}
+    rows = db.session.execute(select(key, Person.last_name, Person.first_name,
+                                     Person.patronymic).join(Person, Person.id == person_id)
+                              .where(key.in_(ids)))
+    return {k: _short(last, first, middle) for k, last, first, middle in rows}
+
+
+def _short(last: str, first: str, middle: str | None) -> str:
+    return Person(last_name=last, first_name=first, patronymic=middle).short_name
 
 
 def changes(event: Any) -> list[tuple[str, Any, Any]]:
@@ -223,8 +251,8 @@ def export_rows(user: User, filters: Filters, locale: str) -> Iterator[list[Row]
     left = EXPORT_CAP + 1
     cursor = filters.before
     while left > 0:
-        batch = db.session.execute(query(user, replace(filters, before=cursor))
-                                   .limit(min(2000, left))).all()
+        batch = db.session.execute(query(user, replace(filters, before=cursor),
+                                         min(2000, left))).all()
         if not batch:
             return
         left -= len(batch)
@@ -244,14 +272,17 @@ class Choices:
 
 
 def choices(user: User, class_id: int | None, locale: str) -> Choices:
-    """The filter form's lists (four queries, five with a class chosen)."""
+    """The filter form's lists (four queries, five with a class chosen): plain columns where
+    an ORM object per option would cost more than the page's rows."""
     year = school_service.current_year()
-    classes = [c for c in (school_service.classes_of_year(year) if year else [])
-               if policy.oversees_class(user, c)]
+    classes = [c for c in db.session.scalars(
+        select(SchoolClass).where(SchoolClass.year_id == (year.id if year else -1))
+        .order_by(SchoolClass.grade, SchoolClass.letter)) if policy.oversees_class(user, c)]
     subjects = sorted(db.session.scalars(select(Subject)), key=lambda s: s.name(locale))
-    teachers = [(staff_id, person.short_name) for staff_id, person in db.session.execute(
-        select(Staff.id, Person).join(Person, Person.id == Staff.person_id)
-        .order_by(Person.search_name))]
+    teachers = [(staff_id, _short(last, first, middle)) for staff_id, last, first, middle
+                in db.session.execute(
+        select(Staff.id, Person.last_name, Person.first_name, Person.patronymic)
+        .join(Person, Person.id == Staff.person_id).order_by(Person.search_name))]
     chosen = next((c for c in classes if c.id == class_id), None)
     return Choices(classes, subjects, teachers,
                    school_service.class_pupils(chosen) if chosen is not None else [])

@@ -5,7 +5,7 @@ import datetime as dt
 import re
 
 from flask import Blueprint, Response, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -58,11 +58,11 @@ def index():
     """The log: newest first, a page at a time, with the filters kept in the URL."""
     require(policy.can_read_audit_log(current_user))
     filters, errors = _filters()
-    locale = str(get_locale())
-    rows, older = audit_log.page(current_user, filters, locale)
+    locale, user = str(get_locale()), current_user._get_current_object()  # not the proxy
+    rows, older = audit_log.page(user, filters, locale)
     return render("audit/index.html", rows=rows, older=older, filters=filters,
                   errors=errors, args=_args, groups=audit_log.GROUPS, label=field_label,
-                  choices=audit_log.choices(current_user, filters.class_id, locale))
+                  choices=audit_log.choices(user, filters.class_id, locale))
 
 
 @bp.get("/export.xlsx")
@@ -82,7 +82,7 @@ def export():
 
 def _cells(row: audit_log.Row) -> list[object]:
     """One row of the file: the moment in school time, names, and old and new as text."""
-    return [format_datetime(row.event.at, "dd.MM.yyyy HH:mm:ss"), row.who, row.role,
+    return [row.when, row.who, row.role,
             row.action, row.class_name, row.subject, row.pupil, row.object,
             *(changes_text(row.changes, side) for side in (1, 2))]
 
