@@ -83,6 +83,11 @@ def write_rows(rows: list[dict[str, Any]]) -> None:
 def _add(user: User | None, action: str, object_type: str, object_id: int | None,
          pupil_id: int | None, old: str, new: str, school_class: SchoolClass | None,
          role: str | None) -> None:
+    if school_class is None and pupil_id is not None and role is None:
+        # An event about a pupil is done in the role the user has for the pupil's class
+        # (their class teacher), else in the user's highest role. The pupil is usually loaded.
+        pupil = db.session.get(Pupil, pupil_id)
+        school_class = pupil.school_class if pupil is not None else None
     event = AuditEvent(
         user_id=user.id if user else None, action=action, object_type=object_type,
         object_id=object_id, pupil_id=pupil_id, old=old, new=new,
@@ -99,12 +104,14 @@ def record_change(user: User | None, object_type: str, object_id: int | None,
                   pupil_id: int | None = None, school_class: SchoolClass | None = None,
                   role: str | None = None) -> bool:
     """One audit row with the fields that changed (old and new values); False when none did."""
-    changed = [k for k in after if before.get(k) != after.get(k)]
+    # A deletion's fields are only in `before`: they are its old values (new: none).
+    changed = [k for k in {**before, **after} if before.get(k) != after.get(k)]
     if not changed and action == "update":
         return False
     _add(user, f"{object_type}.{action}", object_type, object_id, pupil_id,
          json.dumps({k: before.get(k) for k in changed}, ensure_ascii=False, sort_keys=True),
-         json.dumps({k: after.get(k) for k in changed}, ensure_ascii=False, sort_keys=True),
+         json.dumps({k: after.get(k) for k in changed if k in after}, ensure_ascii=False,
+                    sort_keys=True),
          school_class, role)
     return True
 

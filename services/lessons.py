@@ -136,7 +136,8 @@ def _set_work_type(lesson: Lesson, work_type_id: int | None, user: User) -> None
     school = school_service.the_school()
     wt = db.session.get(WorkType, work_type_id) if work_type_id is not None else None
     try:
-        entries.set_work_type(user, school, lesson.page, lesson, wt, clock.today())
+        entries.set_work_type(user, school, lesson.page, lesson, wt, clock.today(),
+                              log=False)
     except JournalError as error:
         raise LessonError(error.message, "work_type_id") from None
 

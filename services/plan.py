@@ -12,12 +12,14 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from extensions import db
-from models import Lesson, PlanItem, SchoolClass, Staff, Subject, SubjectPage
+from models import Lesson, PlanItem, SchoolClass, Staff, Subject, SubjectPage, User
+from services import audit
 from services.tabular import TableFileError, read_table
 
 TOPIC_MAX = 300
 HOURS_MAX = 50
 MAX_ROWS = 1000
+ITEM_FIELDS = ("number", "topic", "hours")  # what a plan item's audit rows compare
 
 
 class PlanError(ValueError):
@@ -133,23 +135,28 @@ def _place(items: list[PlanItem], item: PlanItem, number: int) -> None:
     _renumber(ordered)
 
 
-def add_item(key: PlanKey, row: PlanRow) -> PlanItem:
-    """Insert a topic at its number (the following topics move down by one)."""
+def add_item(key: PlanKey, row: PlanRow, actor: User | None = None) -> PlanItem:
+    """Insert a topic at its number (the following topics move down by one); audited."""
     items = items_of(key)
     item = PlanItem(teacher_id=key.teacher_id, subject_id=key.subject_id, grade=key.grade,
                     number=MAX_ROWS * 20 + 1, topic=row.topic, hours=row.hours)
     db.session.add(item)
     db.session.flush()
     _place(items, item, row.number)
+    audit.record_change(actor, "plan_item", item.id, {}, audit.snapshot(item, ITEM_FIELDS),
+                        "create")
     return item
 
 
-def edit_item(key: PlanKey, item: PlanItem, row: PlanRow) -> None:
-    """Change a topic; a new number moves it there and renumbers the rest."""
+def edit_item(key: PlanKey, item: PlanItem, row: PlanRow, actor: User | None = None) -> None:
+    """Change a topic; a new number moves it there and renumbers the rest. Audited (the
+    topics renumbered around it are not: their text and hours stay)."""
+    before = audit.snapshot(item, ITEM_FIELDS)
     item.topic, item.hours = row.topic, row.hours
     if row.number != item.number:
         _place(items_of(key), item, row.number)
     db.session.flush()
+    audit.record_change(actor, "plan_item", item.id, before, audit.snapshot(item, ITEM_FIELDS))
 
 
 def _unlink_and_delete(item: PlanItem) -> None:
@@ -160,8 +167,10 @@ def _unlink_and_delete(item: PlanItem) -> None:
     db.session.flush()
 
 
-def delete_item(key: PlanKey, item: PlanItem) -> None:
-    """Remove a topic and renumber the rest; lessons keep their topic text."""
+def delete_item(key: PlanKey, item: PlanItem, actor: User | None = None) -> None:
+    """Remove a topic and renumber the rest; lessons keep their topic text. Audited."""
+    audit.record_change(actor, "plan_item", item.id, audit.snapshot(item, ITEM_FIELDS), {},
+                        "delete")
     _unlink_and_delete(item)
     _renumber(items_of(key))
 

@@ -258,7 +258,7 @@ def plan_add(subject_id: int, grade: int):
         row = plan_service.clean_row(form.number.data, form.topic.data, form.hours.data)
     except plan_service.PlanError as error:
         return _plan_page(key, teacher, subject, 422, error=error.message, add_form=form)
-    plan_service.add_item(key, row)
+    plan_service.add_item(key, row, current_user)
     db.session.commit()
     flash(_("The topic is added."), "success")
     return _back_to_plan(key)
@@ -287,7 +287,7 @@ def plan_edit(subject_id: int, grade: int, item_id: int):
         row = plan_service.clean_row(form.number.data, form.topic.data, form.hours.data)
     except plan_service.PlanError as error:
         return _plan_page(key, teacher, subject, 422, error=error.message)
-    plan_service.edit_item(key, item, row)
+    plan_service.edit_item(key, item, row, current_user)
     db.session.commit()
     flash(_("The topic is saved."), "success")
     return _back_to_plan(key)
@@ -298,7 +298,7 @@ def plan_delete(subject_id: int, grade: int, item_id: int):
     """Remove a topic; lessons keep their topic text."""
     key, teacher, _subject = _plan_key(subject_id, grade)
     require(policy.can_write_plan(current_user, teacher))
-    plan_service.delete_item(key, _item_of(key, item_id))
+    plan_service.delete_item(key, _item_of(key, item_id), current_user)
     db.session.commit()
     flash(_("The topic is deleted."), "success")
     return _back_to_plan(key)

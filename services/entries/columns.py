@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, literal, null, select, union_all, update
 
 from extensions import db
 from models import Attendance, Lesson, Mark, Pupil, School, SubjectPage, User, WorkType
@@ -42,8 +42,7 @@ def take_attendance(user: User, school: School, page: SubjectPage, lesson: Lesso
     on_page = {p.id for p in pupils}
     if not set(absent) <= on_page:
         raise JournalError(_("This pupil is not on this page on the lesson's date."), 404)
-    before = dict(db.session.execute(select(Attendance.pupil_id, Attendance.status)
-                                     .where(Attendance.lesson_id == lesson.id)).all())
+    before, kept = _column_cells(lesson)
     wanted = {p: "absent" for p in absent}
     wanted.update({p: s for p, s in before.items() if s == "late" and p not in wanted})
     drop = [p for p, s in before.items() if wanted.get(p) != s]
@@ -54,12 +53,33 @@ def take_attendance(user: User, school: School, page: SubjectPage, lesson: Lesso
     if add:
         db.session.execute(insert(Attendance), [
             {"lesson_id": lesson.id, "pupil_id": p, "status": wanted[p]} for p in add])
-    # One audit row per pupil whose cell changed (one INSERT): the cell's history lists it.
+    # One audit row per pupil whose cell changed (one INSERT): the cell's history lists it,
+    # as the whole cell's text ("4" → "н4"), marks and comment included.
+    changed = sorted(set(drop) | set(add))
     audit_service.write_rows([audit_service.journal_row(
         user, "journal.attendance", "lesson", lesson.id, p,
-        CellValue(before.get(p)).text(), CellValue(wanted.get(p)).text(), page=page,
-        lesson=lesson) for p in sorted(set(drop) | set(add))])
+        CellValue(before.get(p)).text() + kept.get(p, ""),
+        CellValue(wanted.get(p)).text() + kept.get(p, ""), page=page,
+        lesson=lesson) for p in changed])
     return ColumnChange(pupils, attendance=wanted)
+
+
+def _column_cells(lesson: Lesson) -> tuple[dict[int, str], dict[int, str]]:
+    """The column's attendance ({pupil: status}) and the marks part of each cell ("5/4
+    «comment»"), which attendance leaves as it is: one statement for both."""
+    rows = db.session.execute(union_all(
+        select(Attendance.pupil_id, Attendance.status, null().label("value"),
+               literal("").label("comment"), literal(0).label("position"))
+        .where(Attendance.lesson_id == lesson.id),
+        select(Mark.pupil_id, null(), Mark.value, Mark.comment, Mark.position)
+        .where(Mark.lesson_id == lesson.id)).order_by("pupil_id", "position")).all()
+    status = {r.pupil_id: r.status for r in rows if r.value is None}
+    marks: dict[int, list[tuple[int, str]]] = {}
+    for row in rows:
+        if row.value is not None:
+            marks.setdefault(row.pupil_id, []).append((row.value, row.comment))
+    return status, {p: "/".join(str(v) for v, _c in m) + (f" «{m[0][1]}»" if m[0][1] else "")
+                    for p, m in marks.items()}
 
 
 def fill_column(user: User, school: School, page: SubjectPage, lesson: Lesson, value: int,
@@ -93,7 +113,7 @@ def fill_column(user: User, school: School, page: SubjectPage, lesson: Lesson, v
 
 
 def set_work_type(user: User, school: School, page: SubjectPage, lesson: Lesson,
-                  work_type: WorkType | None, today: dt.date) -> bool:
+                  work_type: WorkType | None, today: dt.date, *, log: bool = True) -> bool:
     """Change a column's work type (None: the school's default); every mark of the column
     follows it, so a column never holds marks of two work types. True when it changed.
 
@@ -117,6 +137,7 @@ def set_work_type(user: User, school: School, page: SubjectPage, lesson: Lesson,
                            .values(work_type_id=new.id))
     lesson.work_type_id = work_type.id if work_type is not None else None
     lesson.work_type = work_type
-    audit(user, "journal.work_type", "lesson", lesson.id, None,
-          old.code if old else "", new.code if new else "", page=page, lesson=lesson)
+    if log:  # the lesson panel logs the work type in its own row (lesson.update)
+        audit(user, "journal.work_type", "lesson", lesson.id, None,
+              old.code if old else "", new.code if new else "", page=page, lesson=lesson)
     return True
