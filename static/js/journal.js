@@ -240,6 +240,9 @@
   });
   ["pointerup", "pointercancel"].forEach(function (t) { table.addEventListener(t, endPress); });
   table.addEventListener("contextmenu", function (e) { if (pressed || press) { e.preventDefault(); } });
+  // The finger lifted after a long press: no mouse events or click (they would move the focus
+  // away from the history the press opened).
+  table.addEventListener("touchend", function (e) { if (pressed) { e.preventDefault(); } }, { passive: false });
   table.addEventListener("click", function (e) {
     var td = cellOf(e);
     if (pressed) { pressed = false; return; }
@@ -477,8 +480,14 @@
       wrap.scrollIntoView({ block: "start" });  // the grid's top at the screen's top
     }
     td.scrollIntoView({ block: "nearest", inline: "nearest" });
-    htmx.ajax("GET", url, { source: pick, target: pick, swap: "innerHTML" }).then(function () {
-      var el = focus && pick.querySelector(focus);
+    sheetFocus = focus;
+    htmx.ajax("GET", url, { source: pick, target: pick, swap: "innerHTML" });
+  }
+  var sheetFocus = null;
+  if (pick) {
+    pick.addEventListener("htmx:afterSettle", function () {
+      var el = sheetFocus && pick.querySelector(sheetFocus);
+      sheetFocus = null;
       if (el) { el.tabIndex = -1; el.focus(); }
     });
   }
