@@ -77,6 +77,13 @@ ACTIONS = {
     "correction.reject": _l("correction rejected"), "correction.apply": _l("correction entered"),
 }
 
+OBJECTS = {
+    "lesson": _l("lesson"), "attendance": _l("absence"), "page": _l("journal page"),
+    "pupil": _l("pupil card"), "account": _l("account"), "consent": _l("consent"),
+    "guardian": _l("parent link"), "person": _l("parent card"), "staff": _l("staff card"),
+    "correction": _l("correction"), "plan_item": _l("plan topic"),
+}
+
 ROLES = {
     "admin": _l("administrator"), "director": _l("director"), "deputy": _l("deputy"),
     "secretary": _l("secretary"), "teacher": _l("teacher"), "substitute": _l("substitute"),
@@ -133,8 +140,8 @@ class Row:
 
     @property
     def object(self) -> str:
-        return f"{self.event.object_type} #{self.event.object_id}" \
-            if self.event.object_id is not None else self.event.object_type
+        kind = str(OBJECTS.get(self.event.object_type, self.event.object_type))
+        return f"{kind} #{self.event.object_id}" if self.event.object_id is not None else kind
 
 
 def parse_cursor(text: str | None) -> tuple[dt.datetime, int] | None:
