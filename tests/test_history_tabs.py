@@ -103,3 +103,15 @@ def test_a_family_visit_is_not_an_audit_row(client, login, school):
     assert db.session.scalar(select(AuditEvent.id).where(
         AuditEvent.action == "pupil.diary_read")) is None
 
+
+
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}])
+def test_the_admin_drawer_shares_the_list(client, login, school, headers):
+    audit.record_change(school.secretary, "pupil", school.anna.id, {"phone": "1"},
+                        {"phone": "+7 702"}, pupil_id=school.anna.id)
+    db.session.commit()
+    login("admin")
+    response = client.get(f"/admin/pupils/{school.anna.id}/history", headers=headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "history-list" in html and "+7 702" in html
+    assert ("<html" in html) != bool(headers)
