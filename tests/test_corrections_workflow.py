@@ -218,11 +218,13 @@ def test_the_entry_changed_since_the_request(school, locked):
 
 
 def test_a_closed_year_refuses_every_step(school, locked):
-    row = ask(school, locked)
+    row, pending = ask(school, locked), ask(school, locked, pupil=school.vera,
+                                            data=asked("н"))
     workflow.decide(user("deputy"), row, True, "")
     db.session.get(AcademicYear, school.builder.year.id).closed = True
     db.session.commit()
     refused(workflow.apply, user("deputy"), row, TODAY, status=403)
+    refused(workflow.decide, user("deputy"), pending, True, "", status=403)
     other = school.builder.lesson(school.maths5, OLD_DAY, 2)
     db.session.commit()
     refused(ask, school, other, status=403)
@@ -306,3 +308,19 @@ def test_a_wrong_or_too_big_file_is_refused_and_nothing_is_kept(app, school, loc
                                                                  name):
     refused(ask, school, locked, "teacher", None, upload(data, name))
     assert stored_files(app) == []
+
+
+def test_a_retake_names_its_protocol(school, locked):
+    error = refused(ask, school, locked, "teacher", asked(reason="retake", doc_number=""))
+    assert error.message == gettext("Give the protocol number of the retake.")
+
+
+def test_a_page_whose_year_marks_are_set_is_still_corrected(school, locked):
+    """The teacher can no longer write the page (001 3.7); a correction still reaches it."""
+    school.maths5.year_closed_on = TODAY
+    db.session.commit()
+    row = ask(school, locked)
+    workflow.decide(user("deputy"), row, True, "")
+    workflow.apply(user("deputy"), row, TODAY)
+    db.session.commit()
+    assert anna_marks(school) == [4]

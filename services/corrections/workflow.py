@@ -229,6 +229,7 @@ def decide(user: User, row: Correction, approve: bool, note: str) -> None:
     never their own; a rejection says why."""
     if row.status != "pending":
         raise CorrectionError(_("This request has already been decided."), 409)
+    _check_open_year(row.page)  # a closed year is an archive: nothing is decided there
     if row.requested_by == user.id:
         raise CorrectionError(_("You asked for this correction: another deputy or the "
                                 "director decides it."), 403)
