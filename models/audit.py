@@ -43,6 +43,8 @@ class AuditEvent(db.Model):
     class_id: Mapped[int | None]
     subject_id: Mapped[int | None]
     correction_id: Mapped[int | None]
+    # The study period of a period mark's row (a page has one per period).
+    period_id: Mapped[int | None]
     old: Mapped[str] = mapped_column(Text, default="")
     new: Mapped[str] = mapped_column(Text, default="")
 

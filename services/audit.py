@@ -64,13 +64,15 @@ def acting_role(user: User | None, page: SubjectPage | None = None,
 def journal_row(user: User | None, action: str, object_type: str, object_id: int | None,
                 pupil_id: int | None, old: str, new: str, *, page: SubjectPage,
                 lesson: Lesson | None = None, role: str | None = None,
-                correction_id: int | None = None) -> dict[str, Any]:
+                correction_id: int | None = None, period_id: int | None = None
+                ) -> dict[str, Any]:
     """The values of one audit row about a journal page, for a Core insert (the journal's
     saves write it as one statement, or many rows in one)."""
     return {"user_id": user.id if user else None, "action": action,
             "object_type": object_type, "object_id": object_id, "pupil_id": pupil_id,
             "old": old, "new": new, "class_id": page.class_id, "subject_id": page.subject_id,
             "role": role or acting_role(user, page, lesson), "correction_id": correction_id,
+            "period_id": period_id,
             "at": dt.datetime.now(dt.UTC)}
 
 

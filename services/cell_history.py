@@ -31,6 +31,7 @@ class Step:
     who: str
     role: str
     correction: Correction | None = None
+    period_id: int | None = None
 
 
 @dataclass
@@ -74,19 +75,21 @@ def final_history(page: SubjectPage, pupil_id: int, kind: str, period: StudyPeri
                   periods: list[StudyPeriod], window_days: int) -> History:
     """A period mark's (kind "period") or the year mark's history on a page.
 
-    The audit rows of period marks do not say which period they are for: a row made by a
-    correction takes the correction's period, any other the earliest period whose marks
-    could still be changed on that day (its start to its end plus the final window)."""
+    A period mark's row names its period (AuditEvent.period_id); rows written before it did
+    take the correction's period, else the earliest period whose marks could still be
+    changed on that day (its start to its end plus the final window)."""
     where = and_(AuditEvent.object_type == "page", AuditEvent.object_id == page.id,
                  AuditEvent.pupil_id == pupil_id, AuditEvent.action == f"journal.{kind}_mark")
     fixes = and_(Correction.kind == kind, Correction.page_id == page.id,
                  Correction.pupil_id == pupil_id)
     if kind == "period":
         fixes = and_(fixes, Correction.period_id == period.id)
+        where = and_(where, or_(AuditEvent.period_id == period.id,
+                                AuditEvent.period_id.is_(None)))
     history = _load(where, fixes)
     if kind == "period":
-        history.steps = [s for s in history.steps
-                         if _period_of(s, periods, window_days) == period.id]
+        history.steps = [s for s in history.steps if s.period_id == period.id or (
+            s.period_id is None and _period_of(s, periods, window_days) == period.id)]
     return history
 
 
@@ -117,7 +120,7 @@ def _load(events, fixes) -> History:
         history.steps.append(Step(
             event.at, event.action.split(".")[-1] if event.action != REASON_ACTION else "reason",
             event.old, event.new, user.person.short_name if user else "—", event.role,
-            by_id.get(event.correction_id)))
+            by_id.get(event.correction_id), event.period_id))
     people = {u for c in corrections for u in (c.requested_by, c.decided_by, c.applied_by)}
     people.discard(None)
     if people:

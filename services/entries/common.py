@@ -46,13 +46,14 @@ def lenient(school: School) -> School:
 
 def audit(user: User, action: str, object_type: str, object_id: int | None,
           pupil_id: int | None, old: str, new: str, *, page: SubjectPage,
-          lesson: Lesson | None = None, correction: Correction | None = None) -> None:
+          lesson: Lesson | None = None, correction: Correction | None = None,
+          period_id: int | None = None) -> None:
     """One audit row, as a Core insert: one statement, no unit-of-work bookkeeping. A row
     written by applying a correction names it, and the applier's role there."""
     audit_service.write_rows([audit_service.journal_row(
         user, action, object_type, object_id, pupil_id, old, new, page=page, lesson=lesson,
         role=correction_role(user) if correction else None,
-        correction_id=correction.id if correction else None)])
+        correction_id=correction.id if correction else None, period_id=period_id)])
 
 
 def correction_role(user: User) -> str:

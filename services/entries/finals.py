@@ -74,7 +74,7 @@ def save_final(user: User, school: School, page: SubjectPage, pupil_id: int, kin
         row.value, row.special, row.author_id = value, special, user.id
     label = rules.final_label(value, special)
     audit(user, f"journal.{kind}_mark", "page", page.id, pupil_id, shown, label, page=page,
-          correction=correction)
+          correction=correction, period_id=period_id)
     return label
 
 
