@@ -114,60 +114,34 @@ def today_lesson(school, number: int = 1) -> int:
 
 # -- journal cells ------------------------------------------------------------------------
 
-@case
-def mark_created(school, login):
-    lid, client = today_lesson(school), login("teacher")
-    return lambda: cell(client, lid, school.anna.id, "5"), journal(school, lid, "", "5")
+# name: (the cell before, with its comment; the value typed, with its comment; the row's
+# old and new cell texts)
+CELLS = {
+    "mark_created": (("", ""), ("5", ""), "", "5"),
+    "mark_changed": (("5", ""), ("4/5", ""), "5", "4/5"),
+    "mark_deleted": (("4", ""), ("", ""), "4", ""),
+    "absence_set": (("", ""), ("н", ""), "", "н"),
+    "absence_removed": (("н", ""), ("", ""), "н", ""),
+    "late_arrival": (("", ""), ("о", ""), "", "о"),
+    "comment_added": (("5", ""), ("5", "Устно"), "5", "5 «Устно»"),
+    "comment_changed": (("5", "Устно"), ("5", "У доски"), "5 «Устно»", "5 «У доски»"),
+}
 
 
-@case
-def mark_changed(school, login):
-    lid, client = today_lesson(school), login("teacher")
-    cell(client, lid, school.anna.id, "5")
-    return (lambda: cell(client, lid, school.anna.id, "4/5", old="5"),
-            journal(school, lid, "5", "4/5"))
+def _cell_case(name: str) -> Case:
+    (was, was_comment), (value, comment), old, new = CELLS[name]
+
+    def fn(school, login):
+        lid, client = today_lesson(school), login("teacher")
+        if was:
+            cell(client, lid, school.anna.id, was, comment=was_comment)
+        extra = {"comment": comment} if comment else {}
+        return (lambda: cell(client, lid, school.anna.id, value, old=was, **extra),
+                journal(school, lid, old, new))
+    return fn
 
 
-@case
-def mark_deleted(school, login):
-    lid, client = today_lesson(school), login("teacher")
-    cell(client, lid, school.anna.id, "4")
-    return lambda: cell(client, lid, school.anna.id, "", old="4"), journal(school, lid, "4", "")
-
-
-@case
-def absence_set(school, login):
-    lid, client = today_lesson(school), login("teacher")
-    return lambda: cell(client, lid, school.anna.id, "н"), journal(school, lid, "", "н")
-
-
-@case
-def absence_removed(school, login):
-    lid, client = today_lesson(school), login("teacher")
-    cell(client, lid, school.anna.id, "н")
-    return lambda: cell(client, lid, school.anna.id, "", old="н"), journal(school, lid, "н", "")
-
-
-@case
-def late_arrival(school, login):
-    lid, client = today_lesson(school), login("teacher")
-    return lambda: cell(client, lid, school.anna.id, "о"), journal(school, lid, "", "о")
-
-
-@case
-def comment_added(school, login):
-    lid, client = today_lesson(school), login("teacher")
-    cell(client, lid, school.anna.id, "5")
-    return (lambda: cell(client, lid, school.anna.id, "5", old="5", comment="Устно"),
-            journal(school, lid, "5", "5 «Устно»"))
-
-
-@case
-def comment_changed(school, login):
-    lid, client = today_lesson(school), login("teacher")
-    cell(client, lid, school.anna.id, "5", comment="Устно")
-    return (lambda: cell(client, lid, school.anna.id, "5", old="5", comment="У доски"),
-            journal(school, lid, "5 «Устно»", "5 «У доски»"))
+CASES.update({name: _cell_case(name) for name in CELLS})
 
 
 # -- absence reasons (the class teacher's week) -------------------------------------------
@@ -207,55 +181,25 @@ def _final(school, old: str, new: str, action: str = "journal.period_mark") -> E
                     pupil_id=school.anna.id, class_id=school.c5.id, subject_id=school.maths.id)
 
 
-@case
-def period_mark_created(school, login):
-    client = login("teacher")
-    return lambda: final(client, school, "5"), _final(school, "", "5")
+def _final_case(kind: str, was: str, value: str) -> Case:
+    """A period mark (the 2nd quarter, now) or a year mark (in May, the last quarter)."""
+    period = 1 if kind == "period" else 3
+
+    def fn(school, login, monkeypatch):
+        if kind == "year":
+            monkeypatch.setattr("services.clock.today", lambda: dt.date(2027, 5, 20))
+        client = login("teacher")
+        if was:
+            final(client, school, was, kind=kind, period=period)
+        return (lambda: final(client, school, value, old=was, kind=kind, period=period),
+                _final(school, was, value, f"journal.{kind}_mark"))
+    return fn
 
 
-@case
-def period_mark_changed(school, login):
-    client = login("teacher")
-    final(client, school, "5")
-    return lambda: final(client, school, "4", old="5"), _final(school, "5", "4")
-
-
-@case
-def period_mark_deleted(school, login):
-    client = login("teacher")
-    final(client, school, "5")
-    return lambda: final(client, school, "", old="5"), _final(school, "5", "")
-
-
-def _last_period(monkeypatch) -> None:
-    """The year mark is set in the last period: the clock moves into it."""
-    monkeypatch.setattr("services.clock.today", lambda: dt.date(2027, 5, 20))
-
-
-@case
-def year_mark_created(school, login, monkeypatch):
-    _last_period(monkeypatch)
-    client = login("teacher")
-    return (lambda: final(client, school, "5", kind="year", period=3),
-            _final(school, "", "5", "journal.year_mark"))
-
-
-@case
-def year_mark_changed(school, login, monkeypatch):
-    _last_period(monkeypatch)
-    client = login("teacher")
-    final(client, school, "5", kind="year", period=3)
-    return (lambda: final(client, school, "4", old="5", kind="year", period=3),
-            _final(school, "5", "4", "journal.year_mark"))
-
-
-@case
-def year_mark_deleted(school, login, monkeypatch):
-    _last_period(monkeypatch)
-    client = login("teacher")
-    final(client, school, "5", kind="year", period=3)
-    return (lambda: final(client, school, "", old="5", kind="year", period=3),
-            _final(school, "5", "", "journal.year_mark"))
+CASES.update({f"{kind}_mark_{step}": _final_case(kind, was, value)
+              for kind in ("period", "year")
+              for step, was, value in (("created", "", "5"), ("changed", "5", "4"),
+                                       ("deleted", "5", ""))})
 
 
 # -- the lesson -----------------------------------------------------------------------------
@@ -356,40 +300,31 @@ CARD = {"last_name": "Антонова", "first_name": "Анна", "patronymic":
         "medical_group": "", "medical_notes": ""}
 
 
-@case
-def pupil_phone_changed(school, login):
-    client = login("ct")
-    want = Expected("pupil.update", "pupil", school.anna.id, "class_teacher", "ct",
-                    {"phone": ""}, {"phone": "+7 701 222 33 44"}, pupil_id=school.anna.id,
-                    class_id=school.c5.id)
-    return (lambda: client.post(f"/people/pupils/{school.anna.id}",
-                                data={**CARD, "phone": "+7 701 222 33 44"}), want)
+def _card_change(who: str, role: str, field_: str, value: str) -> Case:
+    def fn(school, login):
+        client = login(who)
+        want = Expected("pupil.update", "pupil", school.anna.id, role, who, {field_: ""},
+                        {field_: value}, pupil_id=school.anna.id, class_id=school.c5.id)
+        return (lambda: client.post(f"/people/pupils/{school.anna.id}",
+                                    data={**CARD, field_: value}), want)
+    return fn
 
 
-@case
-def pupil_address_changed(school, login):
-    client = login("secretary")
-    want = Expected("pupil.update", "pupil", school.anna.id, "secretary", "secretary",
-                    {"address": ""}, {"address": "ул. Абая, 1"}, pupil_id=school.anna.id,
-                    class_id=school.c5.id)
-    return (lambda: client.post(f"/people/pupils/{school.anna.id}",
-                                data={**CARD, "address": "ул. Абая, 1"}), want)
+def _card_read(who: str, role: str) -> Case:
+    def fn(school, login):
+        client = login(who)
+        want = Expected("pupil.read", "pupil", school.anna.id, role, who, "", "",
+                        pupil_id=school.anna.id, class_id=school.c5.id)
+        return lambda: client.get(f"/people/pupils/{school.anna.id}"), want
+    return fn
 
 
-@case
-def pupil_card_read(school, login):
-    client = login("ct")
-    want = Expected("pupil.read", "pupil", school.anna.id, "class_teacher", "ct", "", "",
-                    pupil_id=school.anna.id, class_id=school.c5.id)
-    return lambda: client.get(f"/people/pupils/{school.anna.id}"), want
-
-
-@case
-def pupil_card_read_by_admin(school, login):
-    client = login("admin")
-    want = Expected("pupil.read", "pupil", school.anna.id, "admin", "admin", "", "",
-                    pupil_id=school.anna.id, class_id=school.c5.id)
-    return lambda: client.get(f"/people/pupils/{school.anna.id}"), want
+CASES.update({
+    "pupil_phone_changed": _card_change("ct", "class_teacher", "phone", "+7 701 222 33 44"),
+    "pupil_address_changed": _card_change("secretary", "secretary", "address", "ул. Абая, 1"),
+    "pupil_card_read": _card_read("ct", "class_teacher"),
+    "pupil_card_read_by_admin": _card_read("admin", "admin"),
+})
 
 
 def _mum_person_id(school) -> int:
