@@ -15,10 +15,10 @@ from services.corrections import CorrectionError, Request
 
 # (who asks, what kind of entry, new value, reason, document number, decision)
 PLAN = (
-    ("teacher", "mark", "4", "retake", "Протокол № 3", "apply"),
-    ("classteacher", "absence", "о", "other", "Служебная записка № 7", "apply"),
-    ("teacher", "mark", "5", "other", "Служебная записка № 12", "reject"),
-    ("teacher", "mark", "3", "retake", "Протокол № 5", None),
+    ("teacher", "mark", "4", "retake", "3", "apply"),
+    ("classteacher", "absence", "о", "other", "7", "apply"),
+    ("teacher", "mark", "5", "other", "12", "reject"),
+    ("teacher", "mark", "3", "retake", "5", None),
 )
 
 

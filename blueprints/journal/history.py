@@ -59,7 +59,8 @@ def cell_history(lesson_id: int):
     ask = not lock.open and (
         policy.can_request_correction(current_user, page, attendance_only=False)
         or policy.can_request_correction(current_user, page, attendance_only=True))
-    return _render(page, pupil, history, lesson=lesson,
+    now, _marks, _att = entries.current_cell(lesson.id, pupil.id)
+    return _render(page, pupil, history, lesson=lesson, now=now.text(),
                    ask=url_for("corrections.new", lesson=lesson.id, pupil=pupil.id)
                    if ask else None)
 
@@ -82,7 +83,9 @@ def final_history(page_id: int):
     end = period.end_date if kind == "period" else periods[-1].end_date
     ask = not rules.final_lock(school, page, end, clock.today()).open and \
         policy.can_request_correction(current_user, page, attendance_only=False)
+    mark, _notice = entries.stored_final(page, pupil.id, kind, period)
     return _render(page, pupil, history, kind=kind, period=period,
+                   now=rules.final_label(*mark) if mark else "",
                    ask=url_for("corrections.new", page=page.id, pupil=pupil.id, kind=kind,
                                period=period.id) if ask else None)
 

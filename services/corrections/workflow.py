@@ -148,6 +148,11 @@ def _check_value(target: Target, new: str) -> str:
         raise CorrectionError(error.message) from error
 
 
+def doc_number(text: str) -> str:
+    """The document's number as the change log prints it after its own "№": "№ 15" → "15"."""
+    return text.strip().lstrip("№").strip(" .:")
+
+
 def _check_request(data: Request, today: dt.date) -> None:
     if data.reason not in ("illness", "retake", "other"):
         raise CorrectionError(_("Choose the reason: illness, a retake or another documented "
@@ -156,7 +161,7 @@ def _check_request(data: Request, today: dt.date) -> None:
         raise CorrectionError(_("Describe the cause: it goes into the change log."))
     if len(data.note.strip()) > NOTE_MAX:
         raise CorrectionError(_("The explanation is at most %(n)d characters.", n=NOTE_MAX))
-    number = data.doc_number.strip()
+    number = doc_number(data.doc_number)
     if not number:
         raise CorrectionError(_("Give the protocol number of the retake.") if
                               data.reason == "retake" else
@@ -194,7 +199,7 @@ def request(user: User, target: Target, data: Request, upload, today: dt.date) -
         lesson_id=target.lesson.id if target.lesson else None,
         period_id=target.period.id if target.kind == "period" else None,
         entry_date=target.entry_date, old_value=old, new_value=new, reason=data.reason,
-        note=data.note.strip(), doc_number=data.doc_number.strip(), doc_date=data.doc_date,
+        note=data.note.strip(), doc_number=doc_number(data.doc_number), doc_date=data.doc_date,
         requested_by=user.id, requested_role=audit.acting_role(user, target.page, target.lesson),
         status="pending")
     if attachment is not None:
