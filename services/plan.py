@@ -175,8 +175,10 @@ def delete_item(key: PlanKey, item: PlanItem, actor: User | None = None) -> None
     _renumber(items_of(key))
 
 
-def replace_plan(key: PlanKey, rows: list[PlanRow]) -> tuple[int, int, int]:
-    """Make the plan equal to imported rows, keeping topics (and lesson links) by number.
+def replace_plan(key: PlanKey, rows: list[PlanRow], actor: User | None = None
+                 ) -> tuple[int, int, int]:
+    """Make the plan equal to imported rows, keeping topics (and lesson links) by number;
+    each topic added, changed or removed is audited as its own row.
 
     Returns (added, changed, removed).
     """
@@ -184,20 +186,29 @@ def replace_plan(key: PlanKey, rows: list[PlanRow]) -> tuple[int, int, int]:
     wanted = {row.number: row for row in rows}
     removed = [item for number, item in existing.items() if number not in wanted]
     for item in removed:
+        audit.record_change(actor, "plan_item", item.id, audit.snapshot(item, ITEM_FIELDS),
+                            {}, "delete")
         _unlink_and_delete(item)
-    added = changed = 0
+    added: list[PlanItem] = []
+    changed = 0
     for number, row in sorted(wanted.items()):
         item = existing.get(number)
         if item is None:
-            db.session.add(PlanItem(teacher_id=key.teacher_id, subject_id=key.subject_id,
-                                    grade=key.grade, number=number, topic=row.topic,
-                                    hours=row.hours))
-            added += 1
+            added.append(PlanItem(teacher_id=key.teacher_id, subject_id=key.subject_id,
+                                  grade=key.grade, number=number, topic=row.topic,
+                                  hours=row.hours))
         elif (item.topic, item.hours) != (row.topic, row.hours):
+            before = audit.snapshot(item, ITEM_FIELDS)
             item.topic, item.hours = row.topic, row.hours
+            audit.record_change(actor, "plan_item", item.id, before,
+                                audit.snapshot(item, ITEM_FIELDS))
             changed += 1
+    db.session.add_all(added)
     db.session.flush()
-    return added, changed, len(removed)
+    for item in added:
+        audit.record_change(actor, "plan_item", item.id, {}, audit.snapshot(item, ITEM_FIELDS),
+                            "create")
+    return len(added), changed, len(removed)
 
 
 # -- import -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ acted and the old and new values; a column action writes one row per pupil whose
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -469,3 +470,28 @@ def test_fill_writes_a_row_per_pupil_given_a_mark(school, login):
         (school.vera.id, "", "5"), (extra.id, "", "5")])
     assert {(r.action, r.object_id, r.role, r.class_id, r.subject_id) for r in rows} == {
         ("journal.fill", lid, "teacher", school.c5.id, school.maths.id)}
+
+
+def test_a_plan_import_writes_a_row_per_topic_added_changed_or_removed(school, login):
+    client = login("teacher")
+    for number, topic in ((1, "Числа"), (2, "Дроби")):
+        client.post(_plan_url(school, "/items"), data={"number": number, "topic": topic,
+                                                        "hours": 1})
+    ids = dict(db.session.execute(select(PlanItem.number, PlanItem.id)).all())
+    since = last_id()
+    response = client.post(_plan_url(school, "/import"), data={
+        "file": (io.BytesIO("1;Числа;1\n2;Дроби;3\n3;Проценты;2\n".encode()), "ktp.csv")},
+        content_type="multipart/form-data")
+    assert response.status_code == 303
+    rows = new_rows(since)
+    new_id = db.session.scalar(select(PlanItem.id).where(PlanItem.number == 3))
+    assert [(r.action, r.object_id, decoded(r.old), decoded(r.new), r.role) for r in rows] == [
+        ("plan_item.update", ids[2], {"hours": 1}, {"hours": 3}, "teacher"),
+        ("plan_item.create", new_id, dict.fromkeys(("hours", "number", "topic")),
+         {"number": 3, "topic": "Проценты", "hours": 2}, "teacher")]
+    since = last_id()
+    client.post(_plan_url(school, "/import"), data={
+        "file": (io.BytesIO("1;Числа;1\n".encode()), "ktp.csv")},
+        content_type="multipart/form-data")
+    assert sorted((r.action, r.object_id, decoded(r.new)) for r in new_rows(since)) == [
+        ("plan_item.delete", ids[2], {}), ("plan_item.delete", new_id, {})]

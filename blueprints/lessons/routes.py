@@ -318,7 +318,7 @@ def plan_import(subject_id: int, grade: int):
     except plan_service.PlanError as error:
         form.file.errors.append(error.message + " " + _("Nothing was imported."))
         return _plan_page(key, teacher, subject, 422, import_form=form)
-    added, changed, removed = plan_service.replace_plan(key, rows)
+    added, changed, removed = plan_service.replace_plan(key, rows, current_user)
     db.session.commit()
     flash(ngettext("%(num)d topic imported", "%(num)d topics imported", len(rows)) + " "
           + _("(new: %(a)d, changed: %(c)d, removed: %(r)d).", a=added, c=changed, r=removed),
