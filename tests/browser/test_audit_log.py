@@ -13,26 +13,11 @@ from sqlalchemy import insert
 
 from extensions import db
 from models import AuditEvent
+from tests.browser.variants import variant_fixtures
 
 pytestmark = pytest.mark.browser
 
-VARIANTS = {"ru-desktop": ("ru", {"width": 1280, "height": 900}, False),
-            "kk-phone": ("kk", {"width": 375, "height": 812}, True)}
-
-
-@pytest.fixture(params=list(VARIANTS))
-def variant(request) -> tuple:
-    return VARIANTS[request.param]
-
-
-@pytest.fixture
-def page(browser, variant, console_errors):
-    """This variant's page (the conftest's console check and axe apply to it)."""
-    _lang, viewport, touch = variant
-    context = browser.new_context(viewport=viewport, has_touch=touch, is_mobile=touch,
-                                  locale="ru-RU", accept_downloads=True)
-    yield context.new_page()
-    context.close()
+variant, page = variant_fixtures(accept_downloads=True)
 
 
 def _trail(app) -> None:

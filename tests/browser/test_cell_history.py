@@ -6,28 +6,13 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.journal_setup import add_pupils_and_lessons, open_grid, sign_in
+from tests.browser.variants import variant_fixtures
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-VARIANTS = {"ru-desktop": ("ru", {"width": 1280, "height": 800}, False),
-            "kk-phone": ("kk", {"width": 375, "height": 812}, True)}
 ABSENT = {"ru": "н", "kk": "ж"}
-
-
-@pytest.fixture(params=list(VARIANTS))
-def variant(request) -> tuple:
-    return VARIANTS[request.param]
-
-
-@pytest.fixture
-def page(browser, variant, console_errors):
-    """This variant's page (the conftest's console check and axe apply to it)."""
-    _lang, viewport, touch = variant
-    context = browser.new_context(viewport=viewport, has_touch=touch, is_mobile=touch,
-                                  locale="ru-RU")
-    yield context.new_page()
-    context.close()
+variant, page = variant_fixtures()
 
 
 def seed(app, lesson_id: int, pupil_id: int) -> None:
