@@ -146,7 +146,7 @@ def history(object_type: str, object_id: int, limit: int = 200) -> list[Change]:
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)).all()
     out = []
     for event, user in rows:
-        old, new = _decode(event.old), _decode(event.new)
+        old, new = decode(event.old), decode(event.new)
         names = sorted(set(old) | set(new))
         out.append(Change(event.at, user.person.short_name if user else "—",
                           event.action.split(".")[-1],
@@ -154,7 +154,8 @@ def history(object_type: str, object_id: int, limit: int = 200) -> list[Change]:
     return out
 
 
-def _decode(text: str) -> dict[str, Any]:
+def decode(text: str) -> dict[str, Any]:
+    """A row's old or new value as fields: JSON objects as they are, plain text under ""."""
     if not text:
         return {}
     try:

@@ -248,7 +248,7 @@ def changes(event: Any) -> list[tuple[str, Any, Any]]:
     journal row's plain text ("н", "4/5") is one unnamed field, shown as it is."""
     if event.action.startswith("journal."):
         return [("", event.old, event.new)] if event.old or event.new else []
-    old, new = audit._decode(event.old), audit._decode(event.new)
+    old, new = audit.decode(event.old), audit.decode(event.new)
     return [(n, old.get(n), new.get(n)) for n in sorted(set(old) | set(new))]
 
 

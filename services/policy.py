@@ -451,3 +451,13 @@ def can_read_change_log(user: User, school_class: SchoolClass) -> bool:
 def can_read_audit_log(user: User) -> bool:
     """The deputy's log of every change: leadership (a deputy sees the rows of their level)."""
     return _signed_in(user) and user.has_role(*LEADERSHIP)
+
+
+def can_read_account_history(user: User, role: str, school_class: SchoolClass | None) -> bool:
+    """An account's history: those who issue such accounts, and the leadership over the
+    account's class (or the whole leadership for an account without a class)."""
+    if can_issue_account(user, role, school_class):
+        return True
+    if school_class is not None:
+        return can_read_change_log(user, school_class)
+    return can_read_audit_log(user)

@@ -87,9 +87,7 @@ def history(user_id: int):
     Those who manage the account see it, and the leadership over it (not the family)."""
     user = load_or_404(User, user_id)
     role, school_class = _role_and_class(user.person)
-    require(policy.can_issue_account(current_user, role, school_class) or (
-        policy.can_read_change_log(current_user, school_class) if school_class is not None
-        else policy.can_read_audit_log(current_user)))
+    require(policy.can_read_account_history(current_user, role, school_class))
     return render("accounts/history.html", account=user,
                   changes=readable(PUPILS, audit_log.account_history(user)))
 
