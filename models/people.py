@@ -42,8 +42,13 @@ class Person(db.Model):
     @property
     def short_name(self) -> str:
         """Иванова А. П. — how a journal names a person."""
-        initials = " ".join(f"{p[0]}." for p in (self.first_name, self.patronymic) if p)
-        return f"{self.last_name} {initials}".strip()
+        return Person.short_of(self.last_name, self.first_name, self.patronymic)
+
+    @staticmethod
+    def short_of(last: str, first: str | None, middle: str | None) -> str:
+        """The short name of a person read as plain columns (no object per row)."""
+        initials = " ".join(f"{p[0]}." for p in (first, middle) if p)
+        return f"{last} {initials}".strip()
 
     def refresh_search_name(self) -> None:
         self.search_name = self.full_name.casefold()

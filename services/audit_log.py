@@ -129,10 +129,8 @@ class Row:
 
     @property
     def when(self) -> str:
-        """The moment at the school, as the journal writes it (dd.mm.yyyy hh:mm): cheaper
-        than Babel's formatting on every row of a long page."""
-        local = self.event.at.replace(tzinfo=dt.UTC).astimezone(clock.zone())
-        return local.strftime("%d.%m.%Y %H:%M")
+        """The moment at the school, as the journal writes it (dd.mm.yyyy hh:mm)."""
+        return clock.stamp(self.event.at)
 
     @property
     def cursor(self) -> str:
@@ -240,7 +238,7 @@ def _names(key: Any, person_id: Any, ids: set[int]) -> dict[int, str]:
 
 
 def _short(last: str, first: str, middle: str | None) -> str:
-    return Person(last_name=last, first_name=first, patronymic=middle).short_name
+    return Person.short_of(last, first, middle)
 
 
 def changes(event: Any) -> list[tuple[str, Any, Any]]:

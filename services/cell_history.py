@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, or_, select
 
 from extensions import db
-from models import Attendance, AuditEvent, Correction, Lesson, StudyPeriod, SubjectPage, User
+from models import (
+    Attendance,
+    AuditEvent,
+    Correction,
+    Lesson,
+    Person,
+    StudyPeriod,
+    SubjectPage,
+    User,
+)
 from services import clock
 
 CELL_ACTIONS = ("journal.cell", "journal.attendance", "journal.fill")
@@ -32,6 +41,11 @@ class Step:
     role: str
     correction: Correction | None = None
     period_id: int | None = None
+
+    @property
+    def when(self) -> str:
+        """When, at the school (dd.mm.yyyy hh:mm)."""
+        return clock.stamp(self.at)
 
 
 @dataclass
@@ -107,20 +121,25 @@ def _period_of(step: Step, periods: list[StudyPeriod], window_days: int) -> int 
 def _load(events, fixes) -> History:
     """The rows matching `events`, newest first, and the corrections matching `fixes` (or
     named by a row): three queries at most."""
+    # Plain columns, no ORM object per row: a long history stays as fast as a short one.
     rows = db.session.execute(
-        select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.user_id).where(events)
+        select(AuditEvent.at, AuditEvent.action, AuditEvent.old, AuditEvent.new,
+               AuditEvent.role, AuditEvent.correction_id, AuditEvent.period_id,
+               Person.last_name, Person.first_name, Person.patronymic)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .outerjoin(Person, Person.id == User.person_id).where(events)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())).all()
-    named = {e.correction_id for e, _u in rows if e.correction_id is not None}
+    named = {e.correction_id for e in rows if e.correction_id is not None}
     corrections = list(db.session.scalars(
         select(Correction).where(or_(fixes, Correction.id.in_(named)))
         .order_by(Correction.requested_at.desc(), Correction.id.desc())))
     by_id = {c.id: c for c in corrections}
     history = History(corrections=corrections)
-    for event, user in rows:
+    for e in rows:
         history.steps.append(Step(
-            event.at, event.action.split(".")[-1] if event.action != REASON_ACTION else "reason",
-            event.old, event.new, user.person.short_name if user else "—", event.role,
-            by_id.get(event.correction_id), event.period_id))
+            e.at, e.action.split(".")[-1] if e.action != REASON_ACTION else "reason",
+            e.old, e.new, Person.short_of(e.last_name, e.first_name, e.patronymic)
+            if e.last_name else "—", e.role, by_id.get(e.correction_id), e.period_id))
     people = {u for c in corrections for u in (c.requested_by, c.decided_by, c.applied_by)}
     people.discard(None)
     if people:
