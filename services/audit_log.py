@@ -244,7 +244,7 @@ def _short(last: str, first: str, middle: str | None) -> str:
 def changes(event: Any) -> list[tuple[str, Any, Any]]:
     """A row's fields with old and new values, decoded as services.audit.history does; a
     journal row's plain text ("н", "4/5") is one unnamed field, shown as it is."""
-    if event.action.startswith("journal."):
+    if event.action.startswith(("journal.", "correction.")):
         return [("", event.old, event.new)] if event.old or event.new else []
     old, new = audit.decode(event.old), audit.decode(event.new)
     return [(n, old.get(n), new.get(n)) for n in sorted(set(old) | set(new))]

@@ -13,7 +13,7 @@ from blueprints.parse import arg_id
 from extensions import db
 from models import Correction, Lesson, Pupil, StudyPeriod, SubjectPage
 from services import audit, clock, corrections, policy
-from services.corrections import files, lists
+from services.corrections import files, lists, workflow
 from services.corrections.errors import CorrectionError
 
 bp = Blueprint("corrections", __name__, url_prefix="/corrections")
@@ -66,7 +66,8 @@ def new():
     elif request.method == "POST":
         status = 422
     return render("corrections/new.html", status=status, form=form, target=target,
-                  current=corrections.current_value(target))
+                  current=corrections.current_value(target),
+                  waiting=workflow.waiting_request(target))
 
 
 def _correction(correction_id: int) -> Correction:

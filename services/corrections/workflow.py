@@ -189,7 +189,7 @@ def request(user: User, target: Target, data: Request, upload, today: dt.date) -
     if new == old:
         raise CorrectionError(_("The entry already holds this value."))
     _check_request(data, today)
-    waiting = _waiting(target)
+    waiting = waiting_request(target)
     if waiting is not None:
         raise CorrectionError(_("A request for this entry is already waiting (№ %(n)d).",
                                 n=waiting), 409)
@@ -212,12 +212,11 @@ def request(user: User, target: Target, data: Request, upload, today: dt.date) -
     except Exception:
         files.remove(row.file_key)  # no request, no file: nothing is kept of a refusal
         raise
-    _audit(user, row, "request", {"old": old, "new": new, "reason": data.reason,
-                                  "document": f"{row.doc_number} {row.doc_date.isoformat()}"})
+    _audit(user, row, "request", old, new)
     return row
 
 
-def _waiting(target: Target) -> int | None:
+def waiting_request(target: Target) -> int | None:
     """A request for the same entry still pending or approved: one at a time."""
     query = select(Correction.id).where(
         Correction.page_id == target.page.id, Correction.pupil_id == target.pupil.id,
@@ -249,7 +248,7 @@ def decide(user: User, row: Correction, approve: bool, note: str) -> None:
         raise CorrectionError(_("Say why the request is rejected: the teacher reads it."))
     row.status = "approved" if approve else "rejected"
     row.decided_by, row.decided_at, row.decision_note = user.id, _now(), note
-    _audit(user, row, "approve" if approve else "reject", {"note": note})
+    _audit(user, row, "approve" if approve else "reject", "", note)
 
 
 def apply(user: User, row: Correction, today: dt.date) -> None:
@@ -276,7 +275,7 @@ def apply(user: User, row: Correction, today: dt.date) -> None:
     except JournalError as error:
         raise CorrectionError(error.message, error.status) from error
     row.status, row.applied_by, row.applied_at = "applied", user.id, _now()
-    _audit(user, row, "apply", {"old": row.old_value, "new": row.new_value})
+    _audit(user, row, "apply", row.old_value, row.new_value)
 
 
 def _write(user: User, row: Correction, target: Target, today: dt.date) -> None:
@@ -301,12 +300,13 @@ def _target_of(row: Correction) -> Target:
                   period=row.period if row.kind == "period" else periods[-1])
 
 
-def _audit(user: User, row: Correction, step: str, details: dict) -> None:
+def _audit(user: User, row: Correction, step: str, old: str, new: str) -> None:
+    """One row per step, written as the journal writes a cell (the entry's old and new
+    values; a decision's comment): the request itself holds the reason and the document."""
     role = audit.acting_role(user, row.page, row.lesson)
     audit.write_rows([audit.journal_row(
-        user, f"correction.{step}", "correction", row.id, row.pupil_id, "",
-        audit.dumps(details), page=row.page, lesson=row.lesson, role=role,
-        correction_id=row.id)])
+        user, f"correction.{step}", "correction", row.id, row.pupil_id, old, new,
+        page=row.page, lesson=row.lesson, role=role, correction_id=row.id)])
 
 
 def _now() -> dt.datetime:
