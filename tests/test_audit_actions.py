@@ -425,12 +425,12 @@ def test_an_action_writes_exactly_one_row_with_old_and_new(school, login, monkey
     args = (school, login, monkeypatch) if "monkeypatch" in fn.__code__.co_varnames else (
         school, login)
     act, want = fn(*args)
-    since = last_id()
+    since, before = last_id(), audit_count()
     response = act()
     assert status(response) < 400, response.text[:2000]
     assert "X-Journal-Refused" not in response.headers, response.text[:500]
     rows = new_rows(since)
-    assert len(rows) == 1, [(r.action, r.old, r.new) for r in rows]
+    assert len(rows) == 1 == audit_count() - before, [(r.action, r.old, r.new) for r in rows]
     check_row(rows[0], want)
 
 
