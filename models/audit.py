@@ -54,6 +54,9 @@ class AuditEvent(db.Model):
         Index("ix_audit_event_pupil", "pupil_id", "at"),
         Index("ix_audit_event_user", "user_id", "at"),
         Index("ix_audit_event_class", "class_id", "at"),
+        # A rare kind of change within one class (card reads of 7 «А») without walking the
+        # class's year of journal rows.
+        Index("ix_audit_event_class_action", "class_id", "action", "at"),
         Index("ix_audit_event_subject", "subject_id", "at"),
         Index("ix_audit_event_action", "action", "at"),
     )
