@@ -1,0 +1,1 @@
+"""Every report module, imported so that each registers itself (services.reports.registry)."""
