@@ -461,3 +461,37 @@ def can_read_account_history(user: User, role: str, school_class: SchoolClass | 
     if school_class is not None:
         return can_read_change_log(user, school_class)
     return can_read_audit_log(user)
+
+
+# -- reports: the pupil's extract and the class journal's hard copy (issue 18) ------------
+
+def can_read_extract(user: User, pupil: Pupil) -> bool:
+    """A pupil's extract from the journal (001 3.11): the pupil and their parents, the
+    secretary who issues it, the class teacher and the leadership of the class's level;
+    never a subject teacher or another family."""
+    if not _signed_in(user):
+        return False
+    if pupil in children_of(user) or user.has_role("secretary"):
+        return True
+    cls = pupil.school_class
+    if cls is None:
+        return oversees_all(user)
+    return oversees_class(user, cls) or cls.id in led_class_ids(user)
+
+
+def may_issue_extracts(user: User) -> bool:
+    """The list of pupils with their extracts: the secretary, leadership, class teachers."""
+    return _signed_in(user) and (user.has_role("secretary", *LEADERSHIP) or
+                                 is_class_teacher(user))
+
+
+def can_print_hard_copy(user: User, school_class: SchoolClass) -> bool:
+    """The class journal's hard copy for a period (001 6): leadership of the class's level
+    and its class teacher."""
+    return _signed_in(user) and (oversees_class(user, school_class)
+                                 or school_class.id in led_class_ids(user))
+
+
+def may_print_hard_copies(user: User) -> bool:
+    """The list of classes with their hard copies: leadership and class teachers."""
+    return _signed_in(user) and (user.has_role(*LEADERSHIP) or is_class_teacher(user))
