@@ -3,6 +3,7 @@ from models.audit import AuditEvent, DiaryVisit
 from models.consent import Consent, ConsentText
 from models.corrections import Correction
 from models.curriculum import Bell, PlanItem, Subject, SubjectPage, TimetableSlot, WorkType
+from models.jobs import ReportJob  # noqa: F401  (the report jobs table; import from models.jobs)
 from models.journal import Attendance, FinalMark, Lesson, Mark, ParentNotice
 from models.people import Enrolment, Guardian, Person, Pupil, Staff, StaffSubject
 from models.school import (
