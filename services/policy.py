@@ -495,3 +495,38 @@ def can_print_hard_copy(user: User, school_class: SchoolClass) -> bool:
 def may_print_hard_copies(user: User) -> bool:
     """The list of classes with their hard copies: leadership and class teachers."""
     return _signed_in(user) and (user.has_role(*LEADERSHIP) or is_class_teacher(user))
+
+
+# -- Reports 2 and 6 (issue 18): the summary attendance sheet, user activity, diary visits --
+
+def can_read_class_attendance(user: User, school_class: SchoolClass) -> bool:
+    """A class's summary attendance sheet: the leadership of its level and its class teacher
+    (it counts absences for illness); never a subject teacher, the secretary or a family."""
+    return _signed_in(user) and (oversees_class(user, school_class)
+                                 or school_class.id in led_class_ids(user))
+
+
+def can_see_class_absence_reasons(user: User, school_class: SchoolClass) -> bool:
+    """Illness columns for a whole class (DOMAIN.md 9): those who read its attendance sheet."""
+    return can_read_class_attendance(user, school_class)
+
+
+def can_read_attendance_report(user: User) -> bool:
+    """Whether the attendance sheet opens at all: leadership and class teachers."""
+    return _signed_in(user) and (user.has_role(*LEADERSHIP) or is_class_teacher(user))
+
+
+def can_read_staff_activity(user: User) -> bool:
+    """Sign-ins and entries per staff member (003 9.1, 004 VIII): the leadership."""
+    return _signed_in(user) and user.has_role(*LEADERSHIP)
+
+
+def can_read_diary_visits(user: User, school_class: SchoolClass) -> bool:
+    """A class's diary visits and its "never visited" list (001 3.2.8): its class teacher
+    and the leadership of its level."""
+    return can_read_class_attendance(user, school_class)
+
+
+def can_read_activity_report(user: User) -> bool:
+    """Whether the activity report opens at all: leadership and class teachers."""
+    return can_read_attendance_report(user)
