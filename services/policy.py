@@ -530,3 +530,13 @@ def can_read_diary_visits(user: User, school_class: SchoolClass) -> bool:
 def can_read_activity_report(user: User) -> bool:
     """Whether the activity report opens at all: leadership and class teachers."""
     return can_read_attendance_report(user)
+
+
+# -- Reports 1 and 3 (issue 18): the summary progress sheet, quality and progress -----------
+
+def can_read_progress_reports(user: User, school_class: SchoolClass | None = None) -> bool:
+    """The summary progress sheet and the quality figures of a class: the leadership of its
+    level and its class teacher. Without a class: whether the report opens at all."""
+    if school_class is not None:
+        return can_read_change_log(user, school_class)
+    return _signed_in(user) and (user.has_role(*LEADERSHIP) or is_class_teacher(user))
