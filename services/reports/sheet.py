@@ -5,7 +5,9 @@ only computes a Sheet; how it is drawn, printed and exported is written once, he
 
 Column kinds: "text", "int", "num" (one decimal), "pct" (a percentage 0-100, written with
 one decimal and kept as a real percentage in XLSX), "mark" (a mark or its label: 5, н/а),
-"date".
+"date", "bar" (a percentage drawn on screen as a small SVG bar beside its number; a
+percentage in the PDF and XLSX). A cell of another kind than its column's is a Typed (the
+percentages under a grid of marks).
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from flask import render_template
 from services import clock, pdf
 from services import school as school_service
 
-KINDS = ("text", "int", "num", "pct", "mark", "date")
+KINDS = ("text", "int", "num", "pct", "mark", "date", "bar")
 
 
 @dataclass
@@ -31,7 +33,7 @@ class Column:
 
     @property
     def numeric(self) -> bool:
-        return self.kind in ("int", "num", "pct")
+        return self.kind in ("int", "num", "pct", "bar")
 
 
 @dataclass
@@ -59,17 +61,30 @@ class Link:
         return str(self.text)
 
 
+@dataclass
+class Typed:
+    """A cell written as `kind` whatever its column's kind."""
+    value: Any
+    kind: str
+
+    def __str__(self) -> str:
+        return shown(self.value, self.kind)
+
+
 def plain(value: Any) -> Any:
-    """A cell's value without its link."""
-    return value.text if isinstance(value, Link) else value
+    """A cell's value without its link (or its own kind)."""
+    return value.text if isinstance(value, Link) else \
+        value.value if isinstance(value, Typed) else value
 
 
 def shown(value: Any, kind: str) -> str:
     """A cell as the screen and the PDF write it (decimal comma, as Russian and Kazakh do)."""
+    if isinstance(value, Typed):
+        value, kind = value.value, value.kind
     value = plain(value)
     if value is None or value == "":
         return ""
-    if kind in ("num", "pct") and isinstance(value, int | float):
+    if kind in ("num", "pct", "bar") and isinstance(value, int | float):
         return f"{value:.1f}".replace(".", ",")
     if kind == "date" and isinstance(value, dt.date):
         return value.strftime("%d.%m.%Y")
@@ -119,18 +134,22 @@ def to_xlsx(sheets: list[Sheet]) -> bytes:
     for sheet in sheets or [Sheet("—", [])]:
         ws = book.create_sheet(_sheet_name(sheet.title, used))
         ws.append([c.header for c in sheet.columns])
+        own = []  # Typed cells keep their own number format
         for row in [*sheet.rows, *sheet.totals]:
-            ws.append([_xlsx_value(plain(v), c) for v, c in zip(row, sheet.columns,
-                                                                  strict=False)])
+            ws.append([_xlsx_value(v, c) for v, c in zip(row, sheet.columns, strict=False)])
+            own += [(cell, _FORMATS[v.kind]) for cell, v in zip(ws[ws.max_row], row, strict=False)
+                    if isinstance(v, Typed) and v.kind in _FORMATS]
         bold = Font(bold=True)
         for cell in ws[1]:
             cell.font = bold
         for n, column in enumerate(sheet.columns, start=1):
             ws.column_dimensions[ws.cell(1, n).column_letter].width = column.width
-            fmt = {"pct": "0.0%", "num": "0.0", "date": "DD.MM.YYYY"}.get(column.kind)
+            fmt = _FORMATS.get(column.kind)
             if fmt:
                 for (cell,) in ws.iter_rows(min_row=2, min_col=n, max_col=n):
                     cell.number_format = fmt
+        for cell, fmt in own:
+            cell.number_format = fmt
         first_total = len(sheet.rows) + 2
         for row in ws.iter_rows(min_row=first_total):
             for cell in row:
@@ -141,10 +160,15 @@ def to_xlsx(sheets: list[Sheet]) -> bytes:
     return out.getvalue()
 
 
+_FORMATS = {"pct": "0.0%", "bar": "0.0%", "num": "0.0", "date": "DD.MM.YYYY"}
+
+
 def _xlsx_value(value: Any, column: Column) -> Any:
-    if column.kind == "pct" and isinstance(value, int | float):
+    kind = value.kind if isinstance(value, Typed) else column.kind
+    value = plain(value)
+    if kind in ("pct", "bar") and isinstance(value, int | float):
         return value / 100
-    if column.kind == "mark" and isinstance(value, str) and value.isdigit():
+    if kind == "mark" and isinstance(value, str) and value.isdigit():
         return int(value)
     return value
 
