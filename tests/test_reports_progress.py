@@ -183,3 +183,10 @@ def test_xlsx_numbers_and_percentages(marks, login):
     assert [ws.cell(n_row, c).value for c in (2, 3, 4)] == [4, 3, 4]
     pct = ws.cell(n_row + 1, 2)
     assert pct.value == pytest.approx(0.75) and pct.number_format == "0.0%"
+
+
+def test_home_pages_link_the_reports(school, login):
+    for user in ("deputy", "ct"):
+        assert 'href="/reports/"' in login(user).get("/", follow_redirects=True).text, user
+    assert 'href="/reports/"' not in login("teacher").get("/", follow_redirects=True).text
+    assert "/reports/progress" in login("ct").get("/reports/").text
