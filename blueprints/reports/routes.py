@@ -94,3 +94,6 @@ def _choices(report: registry.Report, f: report_filters.Filters) -> dict:
             .join(Person, Person.id == Staff.person_id)
             .order_by(Person.last_name, Person.first_name)))
     return out
+
+
+from blueprints.reports import extract  # noqa: E402,F401 -- its routes go on bp
