@@ -540,3 +540,16 @@ def can_read_progress_reports(user: User, school_class: SchoolClass | None = Non
     if school_class is not None:
         return can_read_change_log(user, school_class)
     return _signed_in(user) and (user.has_role(*LEADERSHIP) or is_class_teacher(user))
+
+
+# -- the deputy's control dashboard and the period close (issue 18, reports 4 and 5) --------
+
+def can_read_control(user: User) -> bool:
+    """The control dashboard and the period close sheet: leadership (a deputy limited to a
+    level sees that level's classes: the report narrows per class with oversees_class)."""
+    return _signed_in(user) and user.has_role(*LEADERSHIP)
+
+
+def can_read_control_page(user: User, page: SubjectPage) -> bool:
+    """The lessons or pupils behind one page's figure: leadership over the page's class."""
+    return can_read_control(user) and oversees_class(user, page.school_class)
