@@ -180,3 +180,10 @@ def test_pdf_in_russian_and_kazakh_and_xlsx(login, school, week):
     subjects = book.worksheets[1]
     maths = [c.value for c in subjects[1]].index("Математика") + 1
     assert subjects.cell(2, maths).value == 4 and ws.freeze_panes == "B2"
+
+
+def test_class_teacher_home_links_to_the_sheet_and_the_visits(login, school):
+    home = login("ct").get("/teacher").text
+    assert f"/reports/attendance?class={school.c5.id}" in home
+    assert f"/reports/activity?class={school.c5.id}" in home
+    assert "/reports/attendance?class" not in login("teacher").get("/teacher").text
