@@ -7,7 +7,9 @@ classes in three queries; the quality report (services.reports.quality) counts w
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -45,9 +47,10 @@ class ClassMarks:
     # (pupil id, subject id) -> (label for counting, text shown, teacher id of the page)
     marks: dict[tuple[int, int], tuple[str | None, str, int]] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def subjects(self) -> list:
-        """The class's subjects (subgroup pages merged), in the curriculum's order."""
+        """The class's subjects (subgroup pages merged), in the curriculum's order (read
+        once the pages are loaded)."""
         seen = {p.subject_id: p.subject for p in self.pages}
         return [seen[k] for k in sorted(seen)]
 
@@ -62,15 +65,26 @@ class ClassMarks:
 
     def subject_stats(self, subject_id: int, teacher_id: int | None = None) -> stats.Stats:
         """The figures of one subject (of one teacher's pages, if given)."""
-        return stats.tally(self.label(m.pupil_id, subject_id) for m in self.counted
-                           if teacher_id is None
-                           or self.marks.get((m.pupil_id, subject_id), (0, 0, None))[2]
-                           == teacher_id)
+        return self._tallies.get((subject_id, teacher_id)) or stats.Stats()
+
+    @cached_property
+    def _tallies(self) -> dict[tuple[int, int | None], stats.Stats]:
+        """Every subject's and subject teacher's figures, in one pass over the marks."""
+        counted = {m.pupil_id for m in self.counted}
+        labels: dict[tuple[int, int | None], list] = defaultdict(list)
+        for (pupil_id, subject_id), (name, _text, teacher_id) in self.marks.items():
+            if pupil_id in counted:
+                labels[subject_id, None].append(name)
+                labels[subject_id, teacher_id].append(name)
+        for s in self.subjects:  # the counted pupils without a mark
+            labels[s.id, None] += [None] * (len(counted) - len(labels[s.id, None]))
+        return {key: stats.tally(names) for key, names in labels.items()}
 
     def pupil_label(self, pupil_id: int) -> str | None:
         return stats.worst(self.label(pupil_id, s.id) for s in self.subjects)
 
-    def class_stats(self) -> stats.Stats:
+    @cached_property
+    def whole(self) -> stats.Stats:
         """The class's figures: each counted pupil once, by their lowest mark."""
         return stats.tally(self.pupil_label(m.pupil_id) for m in self.counted)
 
@@ -145,14 +159,16 @@ def _load_marks(out: dict[int, ClassMarks], page_of: dict[int, SubjectPage]) -> 
         select(FinalMark.page_id, FinalMark.pupil_id, FinalMark.kind, FinalMark.period_id,
                FinalMark.value, FinalMark.special)
         .where(FinalMark.page_id.in_(page_of), or_(*wanted)))
+    shown: dict[tuple, tuple[str | None, str]] = {}  # few distinct marks: label them once
     for page_id, pupil_id, kind, period_id, value, special in rows:
         page = page_of[page_id]
         cm = out[page.class_id]
         if (cm.period is None) != (kind == "year") or \
                 (cm.period is not None and cm.period.id != period_id):
             continue
-        cm.marks[pupil_id, page.subject_id] = (stats.label(value, special),
-                                               final_label(value, special), page.teacher_id)
+        if (value, special) not in shown:
+            shown[value, special] = (stats.label(value, special), final_label(value, special))
+        cm.marks[pupil_id, page.subject_id] = (*shown[value, special], page.teacher_id)
 
 
 # -- the sheet --------------------------------------------------------------------------------
@@ -165,16 +181,22 @@ def period_name(period: StudyPeriod | None) -> str:
     return period_title(period)
 
 
-def figure_rows(first: list, groups: list[stats.Stats], shown_labels: list[str]) -> list[list]:
-    """Total rows: a count per label, then N and the three percentages, one cell per group
-    after the leading cells `first` (all but the first left blank)."""
-    pad = [""] * (len(first) - 1)
-    rows = [[_("Marks «%(mark)s»", mark=final_label(None, k) if not k.isdigit() else k),
-             *pad, *(g[k] for g in groups)] for k in shown_labels]
-    rows.append([_("Pupils counted (N)"), *pad, *(g.n for g in groups)])
-    for title, attr in ((_("Progress, %"), "progress"), (_("Quality, %"), "quality"),
-                        (_("Degree of learning (SOU), %"), "sou")):
-        rows.append([title, *pad, *(_pct(getattr(g, attr)) for g in groups)])
+def figure_titles() -> dict[str, str]:
+    """The total rows' titles, translated once per report (gettext is slow per call)."""
+    titles = {k: _("Marks «%(mark)s»", mark=k if k.isdigit() else final_label(None, k))
+              for k in stats.LABELS}
+    titles.update(n=_("Pupils counted (N)"), progress=_("Progress, %"),
+                  quality=_("Quality, %"), sou=_("Degree of learning (SOU), %"))
+    return titles
+
+
+def figure_rows(groups: list[stats.Stats], titles: dict[str, str]) -> list[list]:
+    """Total rows: a count per label shown, then N and the three percentages, a cell per
+    group."""
+    rows = [[titles[k], *(g[k] for g in groups)] for k in shown_labels(groups)]
+    rows.append([titles["n"], *(g.n for g in groups)])
+    for attr in ("progress", "quality", "sou"):
+        rows.append([titles[attr], *(_pct(getattr(g, attr)) for g in groups)])
     return rows
 
 
@@ -208,8 +230,8 @@ def reserve_notes(cm: ClassMarks) -> list[str]:
             _("Excellent pupils: %(names)s", names=", ".join(excellent) or "—")]
 
 
-def class_sheet(cm: ClassMarks) -> Sheet:
-    """The summary sheet of one class."""
+def class_sheet(cm: ClassMarks, titles: dict[str, str]) -> Sheet:
+    """The summary sheet of one class (titles: figure_titles())."""
     cls, locale = cm.school_class, str(get_locale())
     subjects = cm.subjects
     columns = [Column("pupil", _("Pupil"), "text", 24),
@@ -230,8 +252,8 @@ def class_sheet(cm: ClassMarks) -> Sheet:
                                                   day=m.left.strftime("%d.%m.%Y"))
         sheet.rows.append([name, *(cm.marks.get((m.pupil_id, s.id), ("", "", 0))[1]
                                    for s in subjects), ""])
-    groups = [cm.subject_stats(s.id) for s in subjects] + [cm.class_stats()]
-    sheet.totals = figure_rows([""], groups, shown_labels(groups))
+    groups = [cm.subject_stats(s.id) for s in subjects] + [cm.whole]
+    sheet.totals = figure_rows(groups, titles)
     sheet.notes = reserve_notes(cm)
     if not cm.marks:
         sheet.notes.insert(0, _("No year marks have been entered yet.") if cm.period is None
@@ -247,7 +269,8 @@ def readable_classes(user: User, f: report_filters.Filters) -> list[SchoolClass]
 
 def build(user: User, f: report_filters.Filters) -> list[Sheet]:
     classes = readable_classes(user, f)
-    return [class_sheet(cm) for cm in load(classes, own_periods(classes, f.period))]
+    titles = figure_titles()
+    return [class_sheet(cm, titles) for cm in load(classes, own_periods(classes, f.period))]
 
 
 register(Report(

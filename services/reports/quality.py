@@ -69,7 +69,7 @@ def row_cells(name: str, now: stats.Stats, before: stats.Stats | None) -> list:
 def _figures(cm: ClassMarks, f: report_filters.Filters) -> stats.Stats:
     """A class's figures: by pupil, or only the filtered subject's / teacher's marks."""
     if f.subject is None and f.teacher is None:
-        return cm.class_stats()
+        return cm.whole
     return stats.total(cm.subject_stats(s.id, f.teacher.id if f.teacher else None)
                        for s in cm.subjects if f.subject is None or s.id == f.subject.id)
 
