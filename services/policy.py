@@ -553,3 +553,20 @@ def can_read_control(user: User) -> bool:
 def can_read_control_page(user: User, page: SubjectPage) -> bool:
     """The lessons or pupils behind one page's figure: leadership over the page's class."""
     return can_read_control(user) and oversees_class(user, page.school_class)
+
+
+# -- Report 7's batch (issue 18): hard copies of a parallel or the whole school --------------
+
+def may_start_hardcopy_batch(user: User) -> bool:
+    """A background batch of hard copies: the leadership. Each class in it must also pass
+    can_print_hard_copy (a deputy of one level: that level's classes)."""
+    return _signed_in(user) and user.has_role(*LEADERSHIP)
+
+
+def can_read_report_job(user: User, job) -> bool:
+    """A batch's progress page and its ZIP: the user who asked and the leadership, and only
+    while they may print every class in it."""
+    if not (_signed_in(user) and (job.requested_by == user.id or user.has_role(*LEADERSHIP))):
+        return False
+    classes = db.session.scalars(select(SchoolClass).where(SchoolClass.id.in_(job.class_ids)))
+    return all(can_print_hard_copy(user, c) for c in classes)

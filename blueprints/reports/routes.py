@@ -96,5 +96,6 @@ def _choices(report: registry.Report, f: report_filters.Filters) -> dict:
     return out
 
 
+from blueprints.reports import batch  # noqa: E402,F401 -- its routes go on bp
 from blueprints.reports import extract  # noqa: E402,F401 -- its routes go on bp
 from blueprints.reports import control  # noqa: E402,F401 -- its routes go on bp
