@@ -9,9 +9,10 @@ subject. With several classes in the filters a row is a class, not a pupil.
 
 Illness is health data (DOMAIN.md 9): only leadership over the class and its class teacher
 open the sheet (policy.can_read_class_attendance), and the illness columns are shown only
-when the user may see reasons for every class of the sheet. Four queries whatever the size:
-enrolments, absences grouped by pupil/day/subject/reason, lessons per absent pupil-day,
-subjects.
+when the user may see reasons for every class of the sheet. Five queries whatever the size:
+lessons grouped by class/day/subgroup/subject, their subjects, subgroup memberships,
+enrolments, absences grouped by pupil/day/subject/reason; a pupil's lessons of a day are
+added up in Python from the first and the third.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from dataclasses import dataclass, fields
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import func, or_, select
 
 from extensions import db
 from models import (
@@ -31,13 +32,14 @@ from models import (
     Person,
     Pupil,
     SchoolClass,
+    Subgroup,
+    SubgroupMember,
     Subject,
     SubjectPage,
     User,
 )
 from services import policy
 from services.absences import EXCUSED
-from services.groups import member_on
 from services.reports import filters as report_filters
 from services.reports.filters import Filters
 from services.reports.registry import Report, register
@@ -123,29 +125,60 @@ def _absences(spans: dict[int, Span]) -> list[tuple]:
                   SubjectPage.subject_id, Attendance.status, Attendance.reason)).all())
 
 
-def _lessons_on_absent_days(spans: dict[int, Span]) -> dict[tuple[int, int, dt.date], int]:
-    """Lessons each pupil had on each day they missed one: the pages of the class with no
-    subgroup or with a subgroup the pupil was in that day (one query)."""
+@dataclass
+class Timetable:
+    """Lessons held per class and day, split by subgroup (None: the whole class), and the
+    pupils' dated subgroup memberships: a pupil's lessons on a day, counted in Python."""
+
+    per_day: dict[tuple[int, dt.date], dict[int | None, int]]
+    groups: dict[int, list[tuple[int, dt.date | None, dt.date | None]]]
+    held: dict[int, int]  # lessons per class in its span
+    subjects: list[Subject]
+
+    def lessons(self, class_id: int, pupil_id: int, day: dt.date) -> int:
+        counts = self.per_day.get((class_id, day), {})
+        return counts.get(None, 0) + sum(
+            counts.get(group, 0) for group, start, end in self.groups.get(pupil_id, [])
+            if (start is None or start <= day) and (end is None or end >= day))
+
+
+def _timetable(spans: dict[int, Span]) -> Timetable:
+    """Lessons per class, day, subgroup and subject; the subjects; the memberships (three
+    small queries: grouped rows, not one row per pupil and lesson)."""
     first, last = min(s[0] for s in spans.values()), max(s[1] for s in spans.values())
-    missed = (select(SubjectPage.class_id, Attendance.pupil_id, Lesson.date)
-              .join(Lesson, Lesson.id == Attendance.lesson_id)
-              .join(SubjectPage, SubjectPage.id == Lesson.page_id)
-              .where(SubjectPage.class_id.in_(list(spans)), Lesson.date.between(first, last),
-                     Attendance.status == "absent", Lesson.cancelled.is_(False))
-              .distinct().subquery())
     rows = db.session.execute(
-        select(missed.c.class_id, missed.c.pupil_id, missed.c.date, func.count(distinct(Lesson.id)))
-        .join(SubjectPage, SubjectPage.class_id == missed.c.class_id)
-        .join(Lesson, and_(Lesson.page_id == SubjectPage.id, Lesson.date == missed.c.date))
-        .where(Lesson.cancelled.is_(False),
-               or_(SubjectPage.subgroup_id.is_(None),
-                   member_on(missed.c.pupil_id, SubjectPage.subgroup_id, Lesson.date)))
-        .group_by(missed.c.class_id, missed.c.pupil_id, missed.c.date))
-    return {(c, p, d): n for c, p, d, n in rows}
+        select(SubjectPage.class_id, Lesson.date, SubjectPage.subgroup_id,
+               SubjectPage.subject_id, func.count())
+        .join(Lesson, Lesson.page_id == SubjectPage.id)
+        .where(SubjectPage.class_id.in_(list(spans)), Lesson.date.between(first, last),
+               Lesson.cancelled.is_(False))
+        .group_by(SubjectPage.class_id, Lesson.date, SubjectPage.subgroup_id,
+                  SubjectPage.subject_id)).all()
+    per_day: dict[tuple[int, dt.date], dict[int | None, int]] = defaultdict(
+        lambda: defaultdict(int))
+    held: dict[int, int] = defaultdict(int)
+    subject_ids: set[int] = set()
+    for class_id, day, group, subject_id, n in rows:
+        a, b = spans[class_id]
+        if a <= day <= b:
+            per_day[(class_id, day)][group] += n
+            held[class_id] += n
+            subject_ids.add(subject_id)
+    locale = str(get_locale())
+    subjects = sorted(db.session.scalars(select(Subject).where(Subject.id.in_(subject_ids))),
+                      key=lambda s: s.name(locale).casefold())
+    groups: dict[int, list] = defaultdict(list)
+    for pupil_id, group, start, end in db.session.execute(
+            select(SubgroupMember.pupil_id, SubgroupMember.subgroup_id,
+                   SubgroupMember.start_date, SubgroupMember.end_date)
+            .join(Subgroup, Subgroup.id == SubgroupMember.subgroup_id)
+            .where(Subgroup.class_id.in_(list(spans)))):
+        groups[pupil_id].append((group, start, end))
+    return Timetable(per_day, groups, held, subjects)
 
 
 def _tally(pupils: dict[tuple[int, int], PupilRow], absences: list[tuple],
-           held: dict[tuple[int, int, dt.date], int]) -> None:
+           timetable: Timetable) -> None:
     """Fill each pupil's figures; absences outside the pupil's enrolment are not theirs."""
     days: dict[tuple[int, int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
     for row in pupils.values():
@@ -167,7 +200,7 @@ def _tally(pupils: dict[tuple[int, int], PupilRow], absences: list[tuple],
         day_count[0] += n
         day_count[1] += n if reason == "illness" else 0
     for key, (missed, ill) in days.items():
-        if missed >= held.get(key, 0) > 0:
+        if missed >= timetable.lessons(*key) > 0:
             pupils[key[:2]].tally.days += 1
             pupils[key[:2]].tally.days_ill += 1 if ill == missed else 0
 
@@ -199,27 +232,6 @@ def period_label(f: Filters) -> str:
              "trimester": _("Trimester %(n)d", n=f.period.number)}.get(
         f.period.scheme, _("Quarter %(n)d", n=f.period.number))
     return f"{label}: {f.period.start_date:%d.%m.%Y} – {f.period.end_date:%d.%m.%Y}"
-
-
-def _held(spans: dict[int, Span]) -> tuple[dict[int, int], list[Subject]]:
-    """Lessons held per class in its span, and the subjects taught there (one query)."""
-    first, last = min(s[0] for s in spans.values()), max(s[1] for s in spans.values())
-    rows = db.session.execute(
-        select(SubjectPage.class_id, Subject, Lesson.date)
-        .join(Subject, Subject.id == SubjectPage.subject_id)
-        .join(Lesson, Lesson.page_id == SubjectPage.id)
-        .where(SubjectPage.class_id.in_(list(spans)), Lesson.date.between(first, last),
-               Lesson.cancelled.is_(False))
-        .group_by(SubjectPage.class_id, Subject.id, Lesson.date)).all()
-    counts: dict[int, int] = defaultdict(int)
-    subjects: dict[int, Subject] = {}
-    for class_id, subject, day in rows:
-        a, b = spans[class_id]
-        if a <= day <= b:
-            counts[class_id] += 1
-            subjects[subject.id] = subject
-    locale = str(get_locale())
-    return counts, sorted(subjects.values(), key=lambda s: s.name(locale).casefold())
 
 
 def _pupil_name(row: PupilRow) -> str:
@@ -305,9 +317,10 @@ def build(user: User, f: Filters) -> list[Sheet]:
                       _columns([Column("class", _("Class"))], health),
                       empty=_("No class you may read matches these filters."))]
     classes = [c for c in classes if c.id in spans]
-    held, subjects = _held(spans)
+    timetable = _timetable(spans)
+    held, subjects = timetable.held, timetable.subjects
     pupils = _pupils(spans)
-    _tally(pupils, _absences(spans), _lessons_on_absent_days(spans))
+    _tally(pupils, _absences(spans), timetable)
     rows = list(pupils.values())
     if len(classes) == 1:
         return _class_sheets(classes[0], rows, subjects, held.get(classes[0].id, 0), health, f)
