@@ -44,9 +44,10 @@ db: setup
 	$(FLASK) db upgrade
 	@if [ "$(DEMO)" != "0" ]; then $(FLASK) demo --if-empty; fi
 
+# The report worker (huey_consumer, hard copies in the background) runs beside the server.
 run: db
 	@echo "Tabel is at http://$(HOST):$(PORT)/ (Ctrl-C stops it). Demo accounts: see README.md"
-	$(BIN)/waitress-serve --host $(HOST) --port $(PORT) --threads 8 --call app:create_app
+	@sh scripts/run.sh $(BIN) $(HOST) $(PORT)
 
 test: setup-test
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ it) and replace the one-class hard copy (services.reports.hardcopy, tested on it
 a fake PDF; one test runs the real queue file the worker reads."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import stat
 import zipfile
@@ -230,3 +231,36 @@ def test_the_worker_takes_the_job_from_the_queue_file(login, school, printed, ha
     assert (job.status, job.done) == ("done", 1)
     assert _zip(client, job).namelist() == ["10 А.pdf"]
     assert jobs.huey.dequeue() is None
+
+
+def _row(school, **values) -> ReportJob:
+    job = ReportJob(requested_by=school.deputy.id, class_ids=[school.c5.id],
+                    period_id=school.builder.periods[1].id, total=1, failures=[], error="",
+                    **values)
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def test_a_stopped_worker_s_job_fails_and_its_half_made_file_goes(app, school):
+    """What the worker does when it starts (a worker stopped mid-batch leaves both)."""
+    folder = jobs.folder()
+    (folder / "kept.zip").write_bytes(b"PK")
+    (folder / "half.zip").write_bytes(b"PK")
+    done = _row(school, status="done", done=1, result_key="kept.zip")
+    stuck = _row(school, status="running")
+    jobs.recover()
+    assert (stuck.status, done.status) == ("failed", "done") and stuck.error
+    assert sorted(p.name for p in folder.iterdir()) == ["kept.zip"]
+
+
+def test_files_of_old_batches_are_pruned(login, school, printed):
+    long_ago = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=15)
+    old = _row(school, status="done", done=1, result_key="old.zip", finished_at=long_ago)
+    (jobs.folder() / "old.zip").write_bytes(b"PK")
+    client = login("deputy")
+    _job(_start(client, school, scope="5"))
+    assert not (jobs.folder() / "old.zip").exists()
+    page = client.get(f"/reports/batch/{old.id}").text
+    assert f"/reports/batch/{old.id}/file" not in page and 'class="empty"' in page
+    assert client.get(f"/reports/batch/{old.id}/file").status_code == 404

@@ -37,6 +37,7 @@ from services.reports.filters import period_of_class
 
 log = logging.getLogger(__name__)
 REASON_MAX = 300
+KEEP_DAYS = 14  # a finished batch's file is kept this long
 
 
 def _queue_file() -> str:
@@ -173,6 +174,27 @@ def _app() -> Flask:
     return _worker_app
 
 
+@huey.on_startup()
+def _on_worker_start() -> None:
+    with _app().app_context():
+        recover()
+
+
+def recover() -> None:
+    """At the worker's start: a job a stopped worker left "running" never finishes, so it
+    fails with the reason; a ZIP no job names (half made when it stopped) is removed. One
+    worker only (`make run` starts one): a second would fail the first one's job."""
+    for job in list(db.session.scalars(select(ReportJob).where(ReportJob.status == "running"))):
+        with force_locale(job.locale):
+            _finish(job, "failed", _("The worker stopped while printing: print the batch "
+                                     "again."))
+    kept = set(db.session.scalars(select(ReportJob.result_key)
+                                  .where(ReportJob.result_key.is_not(None))))
+    for path in folder().glob("*.zip"):
+        if path.name not in kept:
+            path.unlink(missing_ok=True)
+
+
 def run(job_id: int) -> None:
     """Print every class of a queued job into one ZIP, committing progress after each class.
     Never raises: whatever goes wrong ends the job "failed" with the reason."""
@@ -181,6 +203,7 @@ def run(job_id: int) -> None:
         return  # gone, or a message delivered twice: it was made already
     job.status, job.started_at = "running", _now()
     db.session.commit()
+    _prune()
     with force_locale(job.locale):
         try:
             key = _print_all(job)
@@ -195,6 +218,15 @@ def run(job_id: int) -> None:
         else:
             job.result_key = key
             _finish(job, "done", "")
+
+
+def _prune() -> None:
+    """Files of batches finished more than KEEP_DAYS ago go (a whole school's ZIP is large);
+    their pages then say the file is no longer kept."""
+    before = (_now() - dt.timedelta(days=KEEP_DAYS)).replace(tzinfo=None)  # stored naive UTC
+    for key in db.session.scalars(select(ReportJob.result_key).where(
+            ReportJob.finished_at < before, ReportJob.result_key.is_not(None))):
+        (folder() / key).unlink(missing_ok=True)
 
 
 def _print_all(job: ReportJob) -> str | None:
