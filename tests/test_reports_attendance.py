@@ -112,6 +112,7 @@ def test_several_classes_give_a_row_per_class(app, school, week):
     assert f"class={school.c5.id}" in main.rows[0][0].url
     assert main.totals[0][1:] == [4, 3, 1, 11, 4, 3, 7, 1]
     assert any("6 «Б»" in n and "no lessons" in n for n in main.notes)
+    assert any("10 «А»" in n and "no study period" in n for n in main.notes)
     assert by_subject.totals[0][-1] == 11
 
 
@@ -131,6 +132,8 @@ def test_empty_class_and_a_period_without_lessons(school, week):
         q3 = attendance.build(_user("ct"), _filters(school, 2, school_class=school.c5))
         assert q3[0].rows == [] and q3[0].totals == [] and "No lessons" in q3[0].empty
         assert q3[1].rows == [] and "No lessons" in q3[1].empty
+        halves = attendance.build(_user("deputy"), _filters(school, school_class=school.c10))
+        assert halves[0].rows == [] and "no study period" in halves[0].empty
 
 
 def test_fixed_number_of_queries(app, school, week):

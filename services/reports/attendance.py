@@ -312,20 +312,26 @@ def build(user: User, f: Filters) -> list[Sheet]:
                if policy.can_read_class_attendance(user, c)]
     health = all(policy.can_see_class_absence_reasons(user, c) for c in classes)
     spans = {c.id: s for c in classes if (s := _span(c, f)) is not None}
+    # A class whose scheme (half-years, trimesters) has no period for the dates asked.
+    missing = [c.name for c in classes if c.id not in spans]
+    unplanned = _("Not counted, no study period of their scheme for these dates: "
+                  "%(classes)s.", classes=", ".join(missing))
     if not spans:
         return [Sheet(_("Summary attendance sheet"),
                       _columns([Column("class", _("Class"))], health),
-                      empty=_("No class you may read matches these filters."))]
+                      empty=unplanned if missing else
+                      _("No class you may read matches these filters."))]
     classes = [c for c in classes if c.id in spans]
     timetable = _timetable(spans)
-    held, subjects = timetable.held, timetable.subjects
     pupils = _pupils(spans)
     _tally(pupils, _absences(spans), timetable)
     rows = list(pupils.values())
-    if len(classes) == 1:
-        return _class_sheets(classes[0], rows, subjects, held.get(classes[0].id, 0), health, f)
-    return _school_sheets(classes, rows, subjects, held, health, f)
-
+    if len(classes) == 1 and not missing:
+        return _class_sheets(classes[0], rows, timetable.subjects,
+                             timetable.held.get(classes[0].id, 0), health, f)
+    sheets = _school_sheets(classes, rows, timetable.subjects, timetable.held, health, f)
+    sheets[0].notes.extend([unplanned] if missing else [])
+    return sheets
 
 register(Report(
     "attendance", title=lambda: _("Summary attendance sheet"),
