@@ -190,3 +190,9 @@ def test_home_pages_link_the_reports(school, login):
         assert 'href="/reports/"' in login(user).get("/", follow_redirects=True).text, user
     assert 'href="/reports/"' not in login("teacher").get("/", follow_redirects=True).text
     assert "/reports/progress" in login("ct").get("/reports/").text
+
+
+def test_long_curriculum_abbreviates_subject_headers():
+    assert progress.abbreviated("Изобразительное искусство") == "Изобр. искус."
+    assert progress.abbreviated("Обществознание") == "Общес."
+    assert progress.abbreviated("Физика") == "Физика"

@@ -230,13 +230,25 @@ def reserve_notes(cm: ClassMarks) -> list[str]:
             _("Excellent pupils: %(names)s", names=", ".join(excellent) or "—")]
 
 
+WHOLE_NAMES = 10  # subjects a sheet names in full; more are abbreviated
+
+
+def abbreviated(name: str) -> str:
+    """"Изобразительное искусство" → "Изобр. искус.": words past 7 letters cut to 5, as paper
+    summary sheets write subject columns."""
+    return " ".join(w if len(w) <= 7 else f"{w[:5]}." for w in name.split())
+
+
 def class_sheet(cm: ClassMarks, titles: dict[str, str]) -> Sheet:
     """The summary sheet of one class (titles: figure_titles())."""
     cls, locale = cm.school_class, str(get_locale())
     subjects = cm.subjects
+    names = [s.name(locale) for s in subjects]
+    if len(subjects) > WHOLE_NAMES:  # a landscape A4 page holds a long curriculum this way
+        names = [abbreviated(n) for n in names]
     columns = [Column("pupil", _("Pupil"), "text", 24),
-               *(Column(f"s{s.id}", s.name(locale), "mark", 6) for s in subjects),
-               Column("class", _("Class"), "text", 8)]
+               *(Column(f"s{s.id}", n, "mark", 6) for s, n in zip(subjects, names, strict=True)),
+               Column("class", _("Class"), "mark", 8)]
     sheet = Sheet(_("Summary progress sheet: %(cls)s", cls=cls.name), columns,
                   subtitle=f"{cls.year.name} · {period_name(cm.period)}", landscape=True,
                   signatures=[(_("Class teacher"), cls.class_teacher.name
