@@ -189,8 +189,8 @@ def _weekly_sheet(classes, weeks, enrolled, seen, never, first: dt.date) -> Shee
     pupils: dict[int, set[int]] = defaultdict(set)
     for c, p, *_rest in enrolled:
         pupils[c].add(p)
-    columns = [Column("class", _("Class"), "text", 10), Column("pupils", _("Pupils"), "int", 8),
-               *[Column(f"w{n}", f"{a:%d.%m}–{b:%d.%m}", "int", 11)
+    columns = [Column("class", _("Class"), "text", 9), Column("pupils", _("Pupils"), "int", 13),
+               *[Column(f"w{n}", f"{a:%d.%m}–{b:%d.%m}", "int", 12)
                  for n, (a, b) in enumerate(weeks)],
                Column("month", _("In the month"), "int", 10),
                Column("never", _("Never visited"), "int", 10)]
