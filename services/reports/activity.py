@@ -227,7 +227,7 @@ def build(user: User, f: Filters) -> list[Sheet]:
 register(Report(
     "activity", title=lambda: _("Activity and diary visits"),
     may=policy.can_read_activity_report, build=build,
-    filters=("year", "level", "grade", "class"),
+    filters=("year", "level", "grade", "class", "month"),  # month: see month_asked()
     about=lambda: _("Sign-ins and journal entries per staff member in a month; families' "
                     "diary visits per class and week, and who has never opened the diary."),
     order=60))
