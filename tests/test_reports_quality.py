@@ -91,3 +91,20 @@ def test_pdf_and_xlsx(two_quarters, login):
     data = client.get(f"/reports/quality.pdf?{query}").data
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     assert "Әдебиет" in text and "75,0" in text and "<svg" not in text
+
+
+def test_fixed_number_of_queries(two_quarters):
+    from tests.sql import count_queries
+    f = Filters(year=two_quarters.builder.year, period=two_quarters.q2)
+    quality.build(two_quarters.deputy, f)  # warm the policy's caches
+    with count_queries() as few:
+        quality.build(two_quarters.deputy, f)
+    extra = two_quarters.builder.school_class(8, "Д")
+    page = two_quarters.builder.page(extra, two_quarters.lit, two_quarters.other_staff)
+    for n in range(5):
+        _final(page, two_quarters.builder.pupil(extra, "Новикова", f"Нина{n}"), 4,
+               two_quarters.q2)
+    db.session.commit()
+    with count_queries() as more:
+        got = quality.build(two_quarters.deputy, f)
+    assert len(more) == len(few) and got[0].rows[-2][:2] == ["8 «Д»", 5]
