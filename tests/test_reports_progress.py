@@ -196,3 +196,11 @@ def test_long_curriculum_abbreviates_subject_headers():
     assert progress.abbreviated("Изобразительное искусство") == "Изобр. искус."
     assert progress.abbreviated("Обществознание") == "Общес."
     assert progress.abbreviated("Физика") == "Физика"
+
+
+def test_grade_without_marks_says_so(marks):
+    first = marks.builder.school_class(1, "А")
+    marks.builder.pupil(first, "Первая", "Полина")
+    db.session.commit()
+    (sheet,) = _sheet(marks.deputy, marks, marks.q1, first)
+    assert not sheet.rows and "attendance only" in sheet.empty

@@ -19,6 +19,7 @@ from sqlalchemy import and_, or_, select
 from extensions import db
 from models import Enrolment, FinalMark, Person, Pupil, SchoolClass, StudyPeriod, SubjectPage, User
 from services import policy
+from services import school as school_service
 from services.journal import final_label
 from services.reports import filters as report_filters
 from services.reports import stats
@@ -239,8 +240,9 @@ def abbreviated(name: str) -> str:
     return " ".join(w if len(w) <= 7 else f"{w[:5]}." for w in name.split())
 
 
-def class_sheet(cm: ClassMarks, titles: dict[str, str]) -> Sheet:
-    """The summary sheet of one class (titles: figure_titles())."""
+def class_sheet(cm: ClassMarks, titles: dict[str, str], no_marks: bool = False) -> Sheet:
+    """The summary sheet of one class (titles: figure_titles(); no_marks: its grade keeps
+    attendance only)."""
     cls, locale = cm.school_class, str(get_locale())
     subjects = cm.subjects
     names = [s.name(locale) for s in subjects]
@@ -253,6 +255,10 @@ def class_sheet(cm: ClassMarks, titles: dict[str, str]) -> Sheet:
                   subtitle=f"{cls.year.name} · {period_name(cm.period)}", landscape=True,
                   signatures=[(_("Class teacher"), cls.class_teacher.name
                                if cls.class_teacher else ""), (_("Deputy director"), "")])
+    if no_marks:
+        sheet.empty = _("Grade %(grade)d keeps attendance only: no marks are entered.",
+                        grade=cls.grade)
+        return sheet
     if not cm.members:
         sheet.empty = _("No pupils were enrolled in this class in this period.")
         return sheet
@@ -282,7 +288,10 @@ def readable_classes(user: User, f: report_filters.Filters) -> list[SchoolClass]
 def build(user: User, f: report_filters.Filters) -> list[Sheet]:
     classes = readable_classes(user, f)
     titles = figure_titles()
-    return [class_sheet(cm, titles) for cm in load(classes, own_periods(classes, f.period))]
+    school = school_service.the_school()
+    unmarked = school.no_marks_grade_set() if school else set()
+    return [class_sheet(cm, titles, cm.school_class.grade in unmarked)
+            for cm in load(classes, own_periods(classes, f.period))]
 
 
 register(Report(
