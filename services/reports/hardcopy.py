@@ -47,12 +47,13 @@ from services import journal as rules
 from services import school as school_service
 from services.corrections import log as change_log
 from services.reports import filters as report_filters
+from services.reports import hardcopy_layout as layout
 from services.reports import registry
 from services.reports.extract import director_name
+from services.reports.hardcopy_layout import COLUMNS
 from services.reports.registry import Report, register
 from services.reports.sheet import Column, Link, Sheet, shown
 
-COLUMNS = 25  # lesson columns per grid table: what fits A4 landscape at 7 pt
 SUMMARIES = ("progress", "attendance")  # report keys whose sheets the copy binds
 
 
@@ -109,8 +110,10 @@ class HardCopy:
 
 def hard_copy_html(school_class: SchoolClass, period: StudyPeriod,
                    locale: str | None = None) -> str:
-    """The hard copy as the HTML services.pdf.render() lays out, in the locale given, else
-    the request's, else the school's language. Needs an application context only."""
+    """The same copy as one printable HTML document (a browser prints it; xhtml2pdf would
+    too, but takes a minute for a big class: hard_copy_pdf is the file to hand out), in the
+    locale given, else the request's, else the school's language. Needs an application
+    context only."""
     with _context(locale):
         copy = load(school_class, period)
         return render_template("pdf/hardcopy.html", font_css=pdf.font_face_css(), x=copy,
@@ -119,9 +122,12 @@ def hard_copy_html(school_class: SchoolClass, period: StudyPeriod,
 
 def hard_copy_pdf(school_class: SchoolClass, period: StudyPeriod,
                   locale: str | None = None) -> bytes:
-    """The hard copy as one PDF (see hard_copy_html). Raises pdf.PdfError if xhtml2pdf
-    fails. Takes some seconds for a big class: call it from a background job for many."""
-    return pdf.render(hard_copy_html(school_class, period, locale))
+    """The hard copy as one A4 landscape PDF, in the locale given, else the request's, else
+    the school's language; needs an application context only. Laid out by
+    hardcopy_layout (reportlab) in a few seconds for a big class: call it from a
+    background job for many classes."""
+    with _context(locale):
+        return layout.render(load(school_class, period))
 
 
 def _context(locale: str | None) -> ExitStack:
