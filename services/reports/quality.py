@@ -74,32 +74,36 @@ def _figures(cm: ClassMarks, f: report_filters.Filters) -> stats.Stats:
                        for s in cm.subjects if f.subject is None or s.id == f.subject.id)
 
 
+def _summed(items: Iterable[tuple[tuple, stats.Stats, stats.Stats | None]]) -> list[Row]:
+    """Figures summed into groups; an item is ((order, name), figures now, figures before
+    or None), and a group has a previous figure if any of its items has one."""
+    sums: dict[tuple, list] = defaultdict(lambda: [stats.Stats(), None])
+    for key, now, before in items:
+        group = sums[key]
+        group[0] = group[0] + now
+        if before is not None:
+            group[1] = (group[1] or stats.Stats()) + before
+    return [(name, a, b) for (_order, name), (a, b) in sorted(sums.items())]
+
+
 def _grouped(now: list[ClassMarks], before: dict[int, ClassMarks],
              key: Callable[[ClassMarks], tuple], f: report_filters.Filters) -> list[Row]:
     """Classes summed into groups: key(cm) gives (order, name)."""
-    sums: dict[tuple, list] = defaultdict(lambda: [stats.Stats(), None])
-    for cm in now:
-        group = sums[key(cm)]
-        group[0] = group[0] + _figures(cm, f)
-        old = before.get(cm.school_class.id)
-        if old is not None:
-            group[1] = (group[1] or stats.Stats()) + _figures(old, f)
-    return [(name, a, b) for (_order, name), (a, b) in sorted(sums.items())]
+    olds = (before.get(cm.school_class.id) for cm in now)
+    return _summed((key(cm), _figures(cm, f), _figures(old, f) if old else None)
+                   for cm, old in zip(now, olds, strict=True))
 
 
 def _by_page(now: list[ClassMarks], before: dict[int, ClassMarks], f: report_filters.Filters,
              key: Callable[[object], tuple]) -> list[Row]:
     """Subject pages' marks summed into groups: key(page) gives (order, name)."""
-    sums: dict[tuple, list] = defaultdict(lambda: [stats.Stats(), None])
-    for cm in now:
-        old = before.get(cm.school_class.id)
-        for page in _pages(cm, f):
-            group = sums[key(page)]
-            group[0] = group[0] + cm.subject_stats(page.subject_id, page.teacher_id)
-            if old is not None:
-                group[1] = (group[1] or stats.Stats()) + \
-                    old.subject_stats(page.subject_id, page.teacher_id)
-    return [(name, a, b) for (_order, name), (a, b) in sorted(sums.items())]
+    def items():
+        for cm in now:
+            old = before.get(cm.school_class.id)
+            for page in _pages(cm, f):
+                ids = (page.subject_id, page.teacher_id)
+                yield key(page), cm.subject_stats(*ids), old.subject_stats(*ids) if old else None
+    return _summed(items())
 
 
 def _pages(cm: ClassMarks, f: report_filters.Filters) -> Iterable:
