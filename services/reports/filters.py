@@ -5,6 +5,7 @@ services.policy in classes()."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from services import clock, policy
 from services import school as school_service
 
 LEVELS = ("primary", "basic", "secondary")
-NAMES = ("year", "period", "level", "grade", "class", "subject", "teacher", "sort")
+NAMES = ("year", "period", "level", "grade", "class", "subject", "teacher", "sort", "month")
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Filters:
     subject: Subject | None = None
     teacher: Staff | None = None
     sort: str | None = None
+    month: str | None = None  # "2026-11": reports counted per month (activity)
 
     def args(self, **change: Any) -> dict[str, Any]:
         """The filters as URL arguments (for links, the PDF and the XLSX), with changes."""
@@ -37,7 +39,8 @@ class Filters:
                   "grade": self.grade,
                   "class": self.school_class.id if self.school_class else None,
                   "subject": self.subject.id if self.subject else None,
-                  "teacher": self.teacher.id if self.teacher else None, "sort": self.sort}
+                  "teacher": self.teacher.id if self.teacher else None, "sort": self.sort,
+                  "month": self.month}
         values.update(change)
         return {k: v for k, v in values.items() if v not in (None, "")}
 
@@ -53,6 +56,8 @@ def read(args) -> Filters:
     years = {y.id: y for y in db.session.scalars(select(AcademicYear))}
     year = years.get(_id(args, "year")) or school_service.current_year()
     f = Filters(year=year, sort=(args.get("sort") or None))
+    month = args.get("month") or ""
+    f.month = month if re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", month) else None
     if year is None:
         return f
     periods = year_periods(year)
