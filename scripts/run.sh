@@ -7,13 +7,20 @@ BIN=${1:-.venv/bin}
 HOST=${2:-127.0.0.1}
 PORT=${3:-5000}
 
-# nice: on a small machine the journal's requests come before the printing.
-nice -n 10 "$BIN/huey_consumer" services.reports.jobs.huey --workers 1 --max-delay 1 --quiet &
+# One worker process: xhtml2pdf renders one copy at a time. Ctrl-C (INT) interrupts a batch
+# at once; the worker fails that batch when it starts again. nice: on a small machine the
+# journal's requests come before the printing.
+nice -n 10 "$BIN/huey_consumer" services.reports.jobs.huey --workers 1 --worker-type process \
+    --graceful-signal TERM --max-delay 1 --quiet &
 worker=$!
 
 stop_worker() {
-    kill "$worker" 2>/dev/null || true
-    wait "$worker" 2>/dev/null || true
+    kill -INT "$worker" 2>/dev/null || return 0
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        kill -0 "$worker" 2>/dev/null || return 0
+        sleep 0.5
+    done
+    kill -KILL "$worker" 2>/dev/null || true
 }
 trap stop_worker EXIT
 trap 'exit 130' INT
