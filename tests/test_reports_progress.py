@@ -166,7 +166,7 @@ def test_pdf_in_russian_and_kazakh(marks, login):
     assert "Егорова Ева" in text
     client.post("/language/kk")
     text = _pdf_text(client.get(f"/reports/progress.pdf?{query}").data)
-    assert "Әдебиет" in text and "54,0" in text
+    assert "Әдебиет" in text and "54,0" in text and "Сынып жетекшісі" in text
 
 
 def _pdf_text(data: bytes) -> str:
