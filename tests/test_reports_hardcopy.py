@@ -69,9 +69,9 @@ def test_in_kazakh_with_kazakh_letters_and_absence_letters(journal):
     assert "Әдебиет" in text and "Математика" in text and "к2" in text
 
 
-def test_without_a_request_the_school_language_is_used(journal, app):
+def test_without_a_request_the_class_language_is_used(journal, app):
     s = journal
-    s.builder.school.default_locale = "kk"
+    s.c5.language = "kk"
     db.session.commit()
     with app.app_context():  # as the background worker calls it: no request, no user
         html = hardcopy.hard_copy_html(s.c5, s.q2)

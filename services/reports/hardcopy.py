@@ -67,9 +67,6 @@ class Enrolled:
     left_on: dt.date | None = None  # left the class within the period
     label: str = ""  # the name as the grid prints it ("…, left on 12.11.2026")
 
-    def on(self, day: dt.date) -> bool:
-        return any(start <= day and (end is None or end >= day) for start, end in self.spans)
-
 
 @dataclass
 class GridTable:
@@ -112,9 +109,9 @@ def hard_copy_html(school_class: SchoolClass, period: StudyPeriod,
                    locale: str | None = None) -> str:
     """The same copy as one printable HTML document (a browser prints it; xhtml2pdf would
     too, but takes a minute for a big class: hard_copy_pdf is the file to hand out), in the
-    locale given, else the request's, else the school's language. Needs an application
+    locale given, else the request's, else the class's language. Needs an application
     context only."""
-    with _context(locale):
+    with _context(locale, school_class):
         copy = load(school_class, period)
         return render_template("pdf/hardcopy.html", font_css=pdf.font_face_css(), x=copy,
                                shown=shown, log_headers=change_log.headers())
@@ -123,24 +120,22 @@ def hard_copy_html(school_class: SchoolClass, period: StudyPeriod,
 def hard_copy_pdf(school_class: SchoolClass, period: StudyPeriod,
                   locale: str | None = None) -> bytes:
     """The hard copy as one A4 landscape PDF, in the locale given, else the request's, else
-    the school's language; needs an application context only. Laid out by
+    the class's language; needs an application context only. Laid out by
     hardcopy_layout (reportlab) in a few seconds for a big class: call it from a
     background job for many classes."""
-    with _context(locale):
+    with _context(locale, school_class):
         return layout.render(load(school_class, period))
 
 
-def _context(locale: str | None) -> ExitStack:
-    """A request context when there is none (url_for and Babel want one) and the locale."""
+def _context(locale: str | None, school_class: SchoolClass) -> ExitStack:
+    """A request context when there is none (url_for and Babel want one) and the locale:
+    the one asked, else the request's, else the class's language (the journal's own)."""
     stack = ExitStack()
     if locale is None and has_request_context():
         locale = str(get_locale())
     if not has_request_context():
         stack.enter_context(current_app.test_request_context("/"))
-    if locale is None:
-        school = school_service.the_school()
-        locale = school.default_locale if school is not None else "ru"
-    stack.enter_context(force_locale(locale))
+    stack.enter_context(force_locale(locale or school_class.language))
     return stack
 
 
