@@ -50,7 +50,7 @@ class Stats:
     @property
     def n(self) -> int:
         """N: every pupil with a mark, exempt ones left out (н/а kept)."""
-        return sum(self[k] for k in LABELS if k != "exempt")
+        return sum(self.counts.values()) - self["exempt"]  # counts hold LABELS only
 
     @property
     def graded(self) -> int:
@@ -83,14 +83,15 @@ def _share(part: int, whole: int) -> float | None:
 
 
 def tally(labels: Iterable[str | None]) -> Stats:
-    """Count labels (one per pupil counted); None is a pupil with no mark."""
+    """Count labels (one per pupil counted); None (or anything not a label) is a pupil with
+    no mark."""
     counts: Counter = Counter()
     missing = 0
     for name in labels:
-        if name is None:
-            missing += 1
-        else:
+        if name in LABELS:
             counts[name] += 1
+        else:
+            missing += 1
     return Stats(counts, missing)
 
 
