@@ -49,6 +49,9 @@ from services.reports.sheet import Column, Link, Sheet
 # 001 says 2 days before, 000 3 days after; no school setting holds it yet, so a School
 # column named period_mark_due_days is read when it exists, this default otherwise.
 PERIOD_MARK_DUE_DAYS = -2
+# Topics entered earlier than this before a period's first day are not looked for in the
+# audit trail (the lesson's last change stands in): it keeps the look-up to the period's rows.
+TOPIC_AHEAD_DAYS = 31
 LESSON_KINDS = ("late", "no_topic", "no_homework", "plan")
 PUPIL_KINDS = ("no_marks", "one_mark", "marks", "no_period_mark")
 
@@ -115,18 +118,22 @@ def _day_end_utc(day_column, offset: dt.timedelta):
     return cast(day_column, DateTime) + literal(dt.timedelta(minutes=minutes))
 
 
-def _first_topic_at():
-    """When the lesson's topic was first entered, from the audit trail (or NULL)."""
-    return (select(func.min(AuditEvent.at))
-            .where(AuditEvent.object_type == "lesson", AuditEvent.object_id == Lesson.id,
-                   AuditEvent.action == "lesson.update", AuditEvent.new.like('%"topic":%'))
-            .correlate(Lesson).scalar_subquery())
+def topic_times(since: dt.date):
+    """When each lesson's topic was first entered (the audit trail's first lesson.update row
+    that changed it), as a subquery (object_id, first_at) grouped once: the rows are found
+    through the (action, at) index from `since`, not lesson by lesson."""
+    start = dt.datetime.combine(since - dt.timedelta(days=TOPIC_AHEAD_DAYS), dt.time())
+    return (select(AuditEvent.object_id, func.min(AuditEvent.at).label("first_at"))
+            .where(AuditEvent.action == "lesson.update", AuditEvent.at >= start,
+                   AuditEvent.object_type == "lesson", AuditEvent.new.like('%"topic":%'))
+            .group_by(AuditEvent.object_id).subquery())
 
 
-def lesson_conditions(today: dt.date) -> dict[str, object]:
-    """The lesson gaps as SQL conditions: the counts and the lists use the same ones."""
+def lesson_conditions(today: dt.date, times) -> dict[str, object]:
+    """The lesson gaps as SQL conditions over Lesson outer-joined to topic_times(): the
+    counts and the lists use the same ones."""
     offset = clock.zone().utcoffset(dt.datetime.combine(today, dt.time(12))) or dt.timedelta()
-    filled = func.coalesce(_first_topic_at(), Lesson.updated_at)
+    filled = func.coalesce(times.c.first_at, Lesson.updated_at)
     on_day = and_(Lesson.topic != "", filled < _day_end_utc(Lesson.date, offset))
     return {"late": not_(on_day), "no_topic": Lesson.topic == "",
             "no_homework": Lesson.homework == "", "plan": Lesson.plan_item_id.is_not(None)}
@@ -243,12 +250,14 @@ def figures(sc: Scope) -> list[Figures]:
     if not out:
         return []
     ids = list(out)
-    cond = lesson_conditions(sc.today)
+    times = topic_times(min(s.start for s in sc.spans.values()))
+    cond = lesson_conditions(sc.today, times)
     counts = [func.sum(case((cond[k], 1), else_=0)) for k in ("late", "no_topic",
                                                                "no_homework")]
     for page_id, held, late, no_topic, no_homework in db.session.execute(
             select(Lesson.page_id, func.count(), *counts)
             .join(SubjectPage, SubjectPage.id == Lesson.page_id)
+            .outerjoin(times, times.c.object_id == Lesson.id)
             .where(Lesson.page_id.in_(ids), _in_spans(sc.spans)).group_by(Lesson.page_id)):
         out[page_id].held, out[page_id].late = held, late
         out[page_id].no_topic, out[page_id].no_homework = no_topic, no_homework
@@ -305,11 +314,12 @@ def gap_lessons(page: SubjectPage, kind: str, span: Span, year: AcademicYear,
     """The held lessons of a page behind a lesson figure, by date, with their plan topic
     (the page teacher's); "plan" counts from the start of the year."""
     item = and_(PlanItem.id == Lesson.plan_item_id, PlanItem.teacher_id == page.teacher_id)
-    cond = PlanItem.id.is_not(None) if kind == "plan" else lesson_conditions(today)[kind]
+    times = topic_times(span.start)
+    cond = PlanItem.id.is_not(None) if kind == "plan" else lesson_conditions(today, times)[kind]
     first = year.start_date if kind == "plan" else None
     return list(db.session.execute(
         select(Lesson, PlanItem).join(SubjectPage, SubjectPage.id == Lesson.page_id)
-        .outerjoin(PlanItem, item)
+        .outerjoin(PlanItem, item).outerjoin(times, times.c.object_id == Lesson.id)
         .where(Lesson.page_id == page.id, _in_spans({page.class_id: span}, first), cond)
         .order_by(Lesson.date, Lesson.lesson_number)).all())
 
