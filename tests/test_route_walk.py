@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from extensions import db
@@ -131,8 +133,7 @@ def _text(response) -> str:
     """A page's text, or a PDF's (a family downloads their own child's extract)."""
     if response.mimetype != "application/pdf":
         return response.get_data(as_text=True)
-    from tests.test_reports_hardcopy import text_of
-    return text_of(response.data)
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
 
 
 @pytest.mark.parametrize("username", FAMILY)
