@@ -169,3 +169,26 @@ def test_a_fixed_number_of_queries(login, school, ctl):
     small = counts()
     _grow(school, 6)
     assert counts() == small
+
+
+def test_a_period_without_lessons_and_a_first_grade(login, school, ctl):
+    client = login("deputy")
+    client.post("/language/en")
+    q3 = school.builder.periods[2]
+    assert "No lessons were held in this period yet." in client.get(
+        f"/reports/control?period={q3.id}").text
+    b = school.builder
+    c1 = b.school_class(1, "А")
+    b.pupil(c1, "Первая", "Ира")
+    page = b.page(c1, school.lit, school.ct_staff)
+    b.lesson(page, dt.date(2026, 11, 18), topic="Буквы", homework="")
+    db.session.commit()
+    html = client.get(f"/reports/control?period={ctl.q2.id}&class={c1.id}").text
+    cells = _row(html, "Литература")
+    # entered now, so late; no homework and no marks are asked in grade 1
+    assert cells[3:11] == ["1", "0,0", "0", "", "1", "", "", ""]
+    rows = [r for r in re.findall(r"<tr>(.*?)</tr>", client.get(
+        f"/reports/control?period={ctl.q2.id}").text, re.S) if "6 «Б»" in r]
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>",
+                                                                     rows[0], re.S)]
+    assert cells[3] == "0" and cells[8:11] == ["", "", ""]  # no lessons: no marks asked

@@ -302,6 +302,8 @@ def _finals(sc: Scope, out: dict[int, Figures]) -> None:
     for fig in out.values():
         if fig.page.school_class.grade in no_marks:
             fig.no_homework = fig.no_marks = fig.one_mark = None
+        elif not fig.held:  # nobody could be marked: not a gap in marking
+            fig.no_marks = fig.one_mark = None
         elif sc.due.get(fig.page.class_id):
             fig.missing = missing.get(fig.page.id, 0)
 
@@ -348,7 +350,7 @@ COLUMNS = (("teacher", _l("Teacher"), "text", 18), ("class", _l("Class"), "text"
            ("subject", _l("Subject"), "text", 16), ("held", _l("Lessons held"), "int", 7),
            ("on_day", _l("Filled on the day, %"), "pct", 8),
            ("no_topic", _l("No topic"), "int", 7), ("no_homework", _l("No homework"), "int", 8),
-           ("pupils", _l("Pupils"), "int", 6), ("no_marks", _l("No marks"), "int", 7),
+           ("pupils", _l("Pupils"), "int", 8), ("no_marks", _l("No marks"), "int", 7),
            ("one_mark", _l("One mark"), "int", 7),
            ("per_pupil", _l("Marks per pupil"), "num", 7),
            ("missing", _l("Period marks missing"), "int", 8),
