@@ -104,7 +104,7 @@ def test_a_parallel_and_the_done_page(login, school, printed):
     assert (job.status, job.done, job.total, job.grade) == ("done", 1, 1, 6)
     assert _zip(client, job).namelist() == ["06 Б.pdf"]
     page = client.get(f"/reports/batch/{job.id}")
-    assert page.status_code == 200
+    assert page.status_code == 200 and school.director.person.short_name in page.text
     assert f'href="/reports/batch/{job.id}/file"' in page.text
     assert 'max="1" value="1"' in page.text
     assert "hx-trigger" not in page.text  # finished: the page stops polling
@@ -224,7 +224,7 @@ def test_the_worker_takes_the_job_from_the_queue_file(login, school, printed, ha
     job = _job(_start(client, school, scope="10"))
     assert job.status == "queued" and real_queue.exists() and printed.calls == []
     page = client.get(f"/reports/batch/{job.id}").text
-    assert 'hx-trigger="every 2s"' in page and "<progress aria-label" in page
+    assert 'hx-trigger="every 2s"' in page and "<progress class=\"batch-bar\" aria-label" in page
     task = jobs.huey.dequeue()  # what huey_consumer does, in this process
     jobs.huey.execute(task)
     db.session.refresh(job)
