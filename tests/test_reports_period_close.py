@@ -120,3 +120,13 @@ def test_the_sheet_for_leadership(login, december):
         assert login(user).get("/reports/period_close").status_code == 403, user
     pdf = login("deputy").get("/reports/period_close.pdf")
     assert pdf.status_code == 200 and pdf.data[:4] == b"%PDF"
+
+
+def test_a_first_grade_owes_no_period_marks(login, december):
+    b = december.builder
+    c1 = b.school_class(1, "А", teacher=december.ct_staff)
+    b.pupil(c1, "Первая", "Ира")
+    page = b.page(c1, december.lit, december.ct_staff)
+    db.session.commit()
+    section = _section(login("ct").get("/teacher").text)
+    assert f"/journal/pages/{page.id}?" not in section

@@ -110,7 +110,10 @@ def _open_pages(close: Close, pages: list[SubjectPage]
     """The pages (of classes whose period ends then) with period marks missing, how many,
     and the period (one query)."""
     by_scheme = {p.scheme: p for p in close.periods}
-    pages = [p for p in pages if p.school_class.period_scheme in by_scheme]
+    school = school_service.the_school()
+    unmarked = school.no_marks_grade_set() if school else set()  # attendance only: no marks
+    pages = [p for p in pages if p.school_class.period_scheme in by_scheme
+             and p.school_class.grade not in unmarked]
     due = {p.class_id: [by_scheme[p.school_class.period_scheme]] for p in pages}
     missing = dashboard.missing_per_page([p.id for p in pages], due, clock.today())
     return [(p, missing[p.id], due[p.class_id][0]) for p in pages if missing.get(p.id)]
