@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from extensions import db
-from models import AuditEvent, FinalMark, Mark
+from models import AuditEvent, FinalMark, Mark, StudyPeriod
 from tests.test_reports_hardcopy import text_of
 
 
@@ -160,3 +160,14 @@ def test_a_pupil_without_subjects_says_so(school, login):
     assert page.status_code == 200 and "The pupil has no subjects in this period." in page.text
     text = text_of(client.get(f"/reports/extract/{pupil.id}.pdf").data)
     assert "The pupil has no subjects in this period." in text
+
+
+def test_a_quarter_asked_of_a_half_year_class_gives_its_half_year(school, login):
+    s = school
+    b = s.builder
+    half = b._add(StudyPeriod(year_id=b.year.id, scheme="half", number=1,
+                              start_date=dt.date(2026, 9, 1), end_date=dt.date(2026, 12, 28)))
+    db.session.commit()
+    page = login("deputy").get(f"/reports/extract/{s.senior.id}?period={b.periods[1].id}")
+    assert page.status_code == 200
+    assert f"/reports/extract/{s.senior.id}.pdf?period={half.id}" in page.text

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from flask import render_template, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -54,9 +55,10 @@ class Extract:
 
 def choose(pupil: Pupil, period_id: int | None
            ) -> tuple[SchoolClass | None, list[StudyPeriod], StudyPeriod | None]:
-    """The pupil's class, its periods and the period asked (by default the one of today)
-    of the year the period belongs to. Raises LookupError for a period of a year the
-    pupil was not at this school (the view answers 404)."""
+    """The pupil's class, its periods and the period asked (by default the one of today;
+    for a period of another scheme, the class's own one holding its last day) in the year
+    the period belongs to. Raises LookupError for a period of a year the pupil was not at
+    this school (the view answers 404)."""
     classes = diary.classes_of_pupil(pupil)
     candidates = [c for c in (pupil.school_class, *reversed(classes)) if c is not None]
     school_class = candidates[0] if candidates else None
@@ -67,10 +69,11 @@ def choose(pupil: Pupil, period_id: int | None
         if school_class is None:
             raise LookupError(period_id)
     periods = diary.periods_of_pupil(pupil, school_class)
-    period = diary.pick_period(periods, period_id, clock.today())
-    if period_id is not None and period is None:
-        raise LookupError(period_id)
-    return school_class, periods, period
+    if period_id is None:
+        return school_class, periods, diary.pick_period(periods, None, clock.today())
+    # a quarter asked of a half-year class: the class's own period holding its last day
+    own = report_filters.period_of_class(school_class, asked)
+    return school_class, periods, own if own in periods else None
 
 
 def director_name() -> str:
@@ -121,13 +124,13 @@ def _pupils_sheet(user: User, f: report_filters.Filters) -> list[Sheet]:
     out = [[classes[cid].name,
             Link(" ".join(p for p in (last, first, middle) if p),
                  url_for("reports.extract", pupil_id=pid, **args)),
-            Link(str(_l("PDF")), url_for("reports.extract_pdf", pupil_id=pid, **args))]
+            Link(_("PDF"), url_for("reports.extract_pdf", pupil_id=pid, **args))]
            for pid, cid, last, first, middle in sorted(rows, key=lambda r: order[r[1]])]
-    return [Sheet(str(_l("Extracts from the journal")),
-                  [Column("class", str(_l("Class")), width=8),
-                   Column("pupil", str(_l("Pupil")), width=40),
-                   Column("pdf", str(_l("Extract")), width=10)], out,
-                  empty=str(_l("No pupils in the classes chosen.")))]
+    return [Sheet(_("Extracts from the journal"),
+                  [Column("class", _("Class"), width=8),
+                   Column("pupil", _("Pupil"), width=40),
+                   Column("pdf", _("Extract"), width=10)], out,
+                  empty=_("No pupils in the classes chosen."))]
 
 
 register(Report("extract", title=lambda: _l("Extracts from the journal"),
