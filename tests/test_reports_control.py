@@ -192,3 +192,30 @@ def test_a_period_without_lessons_and_a_first_grade(login, school, ctl):
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>",
                                                                      rows[0], re.S)]
     assert cells[3] == "0" and cells[8:11] == ["", "", ""]  # no lessons: no marks asked
+
+
+def test_the_week_by_teacher(login, school, ctl, monkeypatch):
+    """On Wednesday 25.11: Monday's lesson filled on the day, Tuesday's never (late),
+    today's not yet (not late: its day is not over)."""
+    monkeypatch.setattr("services.clock.today", lambda: dt.date(2026, 11, 25))
+    b = school.builder
+    mon = b.lesson(school.maths6, dt.date(2026, 11, 23), topic="Углы",
+                   updated_at=_at(dt.date(2026, 11, 23), 8))
+    tue = b.lesson(school.maths5, dt.date(2026, 11, 24), topic="")
+    wed = b.lesson(school.maths5, dt.date(2026, 11, 25), topic="")
+    db.session.commit()
+    client = login("deputy")
+    html = client.get("/reports/control").text
+    week = html[html.index("id=\"sheet-2\""):]
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", week, re.S) if "Предметникова" in r)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+    assert cells[1:] == ["3", "66,7", "2", "3"]
+    urls = re.findall(r'href="(/reports/control/gaps\?[^"]*)"', row.replace("&amp;", "&"))
+    found = {}
+    for url in urls:
+        kind = re.search(r"kind=(\w+)", url).group(1)
+        found[kind] = [int(x) for x in re.findall(r'href="/lessons/(\d+)"', client.get(url).text)]
+    assert found == {"late": [tue.id], "no_topic": [tue.id, wed.id],
+                     "no_homework": [mon.id, tue.id, wed.id]}
+    assert client.get(urls[0].replace("week=2026-11-23", "week=2026-11-16")).status_code == 404
+    assert login("deputy1").get(urls[0]).status_code == 404  # none of its pages in her level

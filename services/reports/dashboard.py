@@ -129,14 +129,18 @@ def topic_times(since: dt.date):
             .group_by(AuditEvent.object_id).subquery())
 
 
-def lesson_conditions(today: dt.date, times) -> dict[str, object]:
-    """The lesson gaps as SQL conditions over Lesson outer-joined to topic_times(): the
-    counts and the lists use the same ones."""
+def lesson_conditions(today: dt.date, times, unmarked: frozenset[int] = frozenset()
+                      ) -> dict[str, object]:
+    """The lesson gaps as SQL conditions over Lesson (joined to its SubjectPage and outer-
+    joined to topic_times()): the counts and the lists use the same ones. A lesson is late
+    once its day is over; the classes `unmarked` (attendance only) owe no homework."""
     offset = clock.zone().utcoffset(dt.datetime.combine(today, dt.time(12))) or dt.timedelta()
     filled = func.coalesce(times.c.first_at, Lesson.updated_at)
     on_day = and_(Lesson.topic != "", filled < _day_end_utc(Lesson.date, offset))
-    return {"late": not_(on_day), "no_topic": Lesson.topic == "",
-            "no_homework": Lesson.homework == "", "plan": Lesson.plan_item_id.is_not(None)}
+    return {"late": and_(not_(on_day), Lesson.date < today), "no_topic": Lesson.topic == "",
+            "no_homework": and_(Lesson.homework == "",
+                                SubjectPage.class_id.not_in(sorted(unmarked))),
+            "plan": Lesson.plan_item_id.is_not(None)}
 
 
 def _in_spans(spans: dict[int, Span], first_day: dt.date | None = None):
@@ -244,21 +248,36 @@ def scope(user: User, f: report_filters.Filters) -> Scope | None:
     return Scope(f.year, pages, spans, due, today)
 
 
+def unmarked_classes(pages: list[SubjectPage]) -> frozenset[int]:
+    """The classes of these pages that keep attendance only (no marks, no homework)."""
+    school = school_service.the_school()
+    grades = school.no_marks_grade_set() if school else set()
+    return frozenset(p.class_id for p in pages if p.school_class.grade in grades)
+
+
+def lesson_counts(page_ids: list[int], spans: dict[int, Span], today: dt.date, group,
+                  unmarked: frozenset[int] = frozenset()):
+    """(group, held, late, no topic, no homework) of the held lessons, grouped by a column
+    (the page, or its teacher for the week's sheet): one query."""
+    times = topic_times(min(s.start for s in spans.values()))
+    cond = lesson_conditions(today, times, unmarked)
+    counts = [func.sum(case((cond[k], 1), else_=0)) for k in ("late", "no_topic",
+                                                               "no_homework")]
+    return db.session.execute(
+        select(group, func.count(), *counts)
+        .join(SubjectPage, SubjectPage.id == Lesson.page_id)
+        .outerjoin(times, times.c.object_id == Lesson.id)
+        .where(Lesson.page_id.in_(page_ids), _in_spans(spans)).group_by(group)).all()
+
+
 def figures(sc: Scope) -> list[Figures]:
     """Every page's figures in five grouped queries."""
     out = {p.id: Figures(p, sc.spans[p.class_id]) for p in sc.pages}
     if not out:
         return []
     ids = list(out)
-    times = topic_times(min(s.start for s in sc.spans.values()))
-    cond = lesson_conditions(sc.today, times)
-    counts = [func.sum(case((cond[k], 1), else_=0)) for k in ("late", "no_topic",
-                                                               "no_homework")]
-    for page_id, held, late, no_topic, no_homework in db.session.execute(
-            select(Lesson.page_id, func.count(), *counts)
-            .join(SubjectPage, SubjectPage.id == Lesson.page_id)
-            .outerjoin(times, times.c.object_id == Lesson.id)
-            .where(Lesson.page_id.in_(ids), _in_spans(sc.spans)).group_by(Lesson.page_id)):
+    for page_id, held, late, no_topic, no_homework in lesson_counts(ids, sc.spans, sc.today,
+                                                                     Lesson.page_id):
         out[page_id].held, out[page_id].late = held, late
         out[page_id].no_topic, out[page_id].no_homework = no_topic, no_homework
     marks = _pupil_marks(ids, sc.spans)
@@ -311,19 +330,21 @@ def _finals(sc: Scope, out: dict[int, Figures]) -> None:
 
 # -- the lists behind the figures ----------------------------------------------------------------
 
-def gap_lessons(page: SubjectPage, kind: str, span: Span, year: AcademicYear,
-                today: dt.date) -> list[tuple[Lesson, PlanItem | None]]:
-    """The held lessons of a page behind a lesson figure, by date, with their plan topic
+def gap_lessons(pages: list[SubjectPage], kind: str, spans: dict[int, Span],
+                year: AcademicYear, today: dt.date) -> list[tuple[Lesson, PlanItem | None]]:
+    """The held lessons of the pages behind a lesson figure, by date, with their plan topic
     (the page teacher's); "plan" counts from the start of the year."""
-    item = and_(PlanItem.id == Lesson.plan_item_id, PlanItem.teacher_id == page.teacher_id)
-    times = topic_times(span.start)
-    cond = PlanItem.id.is_not(None) if kind == "plan" else lesson_conditions(today, times)[kind]
+    item = and_(PlanItem.id == Lesson.plan_item_id, PlanItem.teacher_id == SubjectPage.teacher_id)
+    times = topic_times(min(s.start for s in spans.values()))
+    cond = PlanItem.id.is_not(None) if kind == "plan" else lesson_conditions(
+        today, times, unmarked_classes(pages))[kind]
     first = year.start_date if kind == "plan" else None
     return list(db.session.execute(
         select(Lesson, PlanItem).join(SubjectPage, SubjectPage.id == Lesson.page_id)
         .outerjoin(PlanItem, item).outerjoin(times, times.c.object_id == Lesson.id)
-        .where(Lesson.page_id == page.id, _in_spans({page.class_id: span}, first), cond)
-        .order_by(Lesson.date, Lesson.lesson_number)).all())
+        .where(Lesson.page_id.in_([p.id for p in pages]), _in_spans(spans, first), cond)
+        .options(joinedload(Lesson.page))
+        .order_by(Lesson.date, Lesson.lesson_number, Lesson.page_id)).all())
 
 
 def gap_pupils(page: SubjectPage, kind: str, span: Span, due: list[StudyPeriod],
@@ -410,6 +431,44 @@ def _subtitle(f: report_filters.Filters, today: dt.date) -> str:
     return _("As of %(day)s; %(due)s", day=format_date(today, "short"), due=due)
 
 
+WEEK_COLUMNS = (("teacher", _l("Teacher"), "text", 24), ("held", _l("Lessons held"), "int", 8),
+                ("on_day", _l("Filled on the day, %"), "pct", 10),
+                ("no_topic", _l("No topic"), "int", 8), ("no_homework", _l("No homework"), "int", 8))
+
+
+def week_of(today: dt.date) -> Span:
+    """This week up to today: the weekly state the deputy prints."""
+    return Span(today - dt.timedelta(days=today.weekday()), today, today, None)
+
+
+def week_sheet(sc: Scope, f: report_filters.Filters) -> Sheet | None:
+    """Per teacher, the lessons of this week (one query); None when the period asked is
+    not the one under way."""
+    if (f.period is not None and not f.period.contains(sc.today)) or not sc.pages:
+        return None
+    week = week_of(sc.today)
+    sheet = Sheet(_("This week, by teacher"), [Column(k, str(h), kind, w)
+                                               for k, h, kind, w in WEEK_COLUMNS],
+                  subtitle=_("%(start)s – %(end)s", start=format_date(week.start, "short"),
+                             end=format_date(week.upto, "short")), landscape=True,
+                  empty=_("No lessons were held this week yet."))
+    teachers = {p.teacher_id: p.teacher for p in sc.pages}
+    args = dict(gap_args(f), week=week.start.isoformat())
+
+    def link(value, teacher_id: int, kind: str):
+        return Link(value, url_for("reports.control_gaps", teacher=teacher_id, kind=kind,
+                                   **args)) if value else value
+    rows = lesson_counts([p.id for p in sc.pages], {c: week for c in sc.spans}, sc.today,
+                         SubjectPage.teacher_id, unmarked_classes(sc.pages))
+    for teacher_id, held, late, no_topic, no_homework in rows:
+        sheet.rows.append([teachers[teacher_id].name, held,
+                           link(_share(held - late, held), teacher_id, "late") if late
+                           else _share(held, held), link(no_topic, teacher_id, "no_topic"),
+                           link(no_homework, teacher_id, "no_homework")])
+    sheet.rows.sort(key=lambda r: r[0])
+    return sheet
+
+
 def build(user: User, f: report_filters.Filters) -> list[Sheet]:
     """The dashboard: one row per subject page of the classes the user oversees."""
     from flask_babel import get_locale
@@ -433,7 +492,8 @@ def build(user: User, f: report_filters.Filters) -> list[Sheet]:
         locale, args = str(get_locale()), gap_args(f)
         sheet.rows = [_row(x, args, locale) for x in found]
         sheet.totals = [_totals(found)]
-    return [sheet]
+    week = week_sheet(sc, f)
+    return [sheet, week] if week else [sheet]
 
 
 register(Report(
