@@ -31,7 +31,8 @@ def journal(school):
     wt = b.work_types["lesson"].id
     m1 = b.lesson(s.maths5, dt.date(2026, 11, 10), topic="Дроби", homework="№ 12, 14")
     m2 = b.lesson(s.maths5, dt.date(2026, 11, 12), number=2, topic="Сложение дробей")
-    lit = b.lesson(s.lit5, dt.date(2026, 11, 11), topic="Пушкин. Сказки")
+    lit = b.lesson(s.lit5, dt.date(2026, 11, 11), topic="Пушкин. Сказки",
+                   substitute_id=s.other_staff.id)
     db.session.add_all([
         Mark(lesson_id=m1.id, pupil_id=s.anna.id, value=5, work_type_id=wt),
         Mark(lesson_id=m1.id, pupil_id=s.anna.id, value=4, position=2, work_type_id=wt),
@@ -54,7 +55,7 @@ def test_the_copy_prints_grids_lessons_and_every_signature(journal):
     for expected in ("Школа № 1", "Class journal", "class 5 «А»", "Quarter 2", "Классная",
                      "The journal has been checked", "Антонова Анна", "Васильева Вера",
                      "Математика", "Литература", "Дроби", "№ 12, 14", "Сложение дробей",
-                     "Пушкин. Сказки", "5/4", "н", "о2", "n/a", "10.11", "12.11",
+                     "Пушкин. Сказки (substitute: Другая O.)", "5/4", "н", "о2", "n/a", "10.11", "12.11",
                      "Subject teacher", "Предметникова", "Deputy director", "Завучева",
                      "Director", "Директорова"):
         assert expected in text, expected

@@ -24,7 +24,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from extensions import db
 from models import (
@@ -36,6 +36,7 @@ from models import (
     Person,
     Pupil,
     SchoolClass,
+    Staff,
     StudyPeriod,
     SubgroupMember,
     SubjectPage,
@@ -234,12 +235,20 @@ def _grid(page_id: int, lessons: list[tuple], pupils: list[Enrolled],
 
 def _lessons(page_ids: list[int], period: StudyPeriod) -> dict[int, list[tuple]]:
     """Per page its lessons of the period (cancelled ones are not in the journal): id, date,
-    topic, homework, by date and hour. One query."""
+    topic (naming the substitute teacher, 001 5.5), homework, by date and hour. One query."""
     out: dict[int, list[tuple]] = defaultdict(list)
-    for lesson_id, page_id, day, topic, homework in db.session.execute(
-            select(Lesson.id, Lesson.page_id, Lesson.date, Lesson.topic, Lesson.homework)
+    substitute = aliased(Staff)
+    who = aliased(Person)
+    for lesson_id, page_id, day, topic, homework, last, first, middle in db.session.execute(
+            select(Lesson.id, Lesson.page_id, Lesson.date, Lesson.topic, Lesson.homework,
+                   who.last_name, who.first_name, who.patronymic)
+            .outerjoin(substitute, substitute.id == Lesson.substitute_id)
+            .outerjoin(who, who.id == substitute.person_id)
             .where(*_in_period(page_ids, period))
             .order_by(Lesson.date, Lesson.lesson_number, Lesson.id)):
+        if last is not None:
+            name = Person.short_of(last, first, middle)
+            topic = f"{topic} ({_('substitute: %(name)s', name=name)})".lstrip()
         out[page_id].append((lesson_id, day, topic, homework))
     return out
 
