@@ -13,7 +13,7 @@ from blueprints.reports.routes import bp
 from extensions import db
 from models import Staff, SubjectPage
 from services import clock, policy
-from services.reports import dashboard, period_close
+from services.reports import control_data, dashboard, period_close
 from services.reports import filters as report_filters
 
 
@@ -24,12 +24,12 @@ def control_gaps():
     the period, or of one teacher's pages this week (?teacher=&week=)."""
     require(policy.can_read_control(current_user))
     kind = request.args.get("kind", "")
-    if kind not in dashboard.LESSON_KINDS + dashboard.PUPIL_KINDS:
+    if kind not in control_data.LESSON_KINDS + control_data.PUPIL_KINDS:
         abort(404)
     f = report_filters.read(request.args)
     if f.year is None:
         abort(404)
-    if "page" not in request.args and kind in dashboard.LESSON_KINDS:
+    if "page" not in request.args and kind in control_data.LESSON_KINDS:
         return _week_gaps(kind, f)
     page = load_or_404(SubjectPage, to_id(request.args.get("page")) or 0,
                        may=policy.can_read_control_page)
@@ -37,14 +37,14 @@ def control_gaps():
         abort(404)
     today = clock.today()
     periods = report_filters.year_periods(f.year)
-    span = dashboard.span_of(page.school_class, f.period, f.year, periods, today)
+    span = control_data.span_of(page.school_class, f.period, f.year, periods, today)
     lessons, pupils = [], []
-    if kind in dashboard.LESSON_KINDS:
-        lessons = dashboard.gap_lessons([page], kind, {page.class_id: span}, f.year, today)
+    if kind in control_data.LESSON_KINDS:
+        lessons = control_data.gap_lessons([page], kind, {page.class_id: span}, f.year, today)
     else:
-        due = dashboard.due_periods(span, periods, page.school_class.period_scheme, today,
-                                    dashboard.due_days())
-        pupils = dashboard.gap_pupils(page, kind, span, due, today)
+        due = control_data.due_periods(span, periods, page.school_class.period_scheme, today,
+                                    control_data.due_days())
+        pupils = control_data.gap_pupils(page, kind, span, due, today)
     return render("reports/control_gaps.html", page=page, kind=kind, span=span,
                   lessons=lessons, pupils=pupils,
                   back=dict(dashboard.gap_args(f), **{"class": page.class_id}))
@@ -53,7 +53,7 @@ def control_gaps():
 def _week_gaps(kind: str, f: report_filters.Filters):
     """One teacher's lessons of this week behind a figure of the week's sheet."""
     teacher = load_or_404(Staff, to_id(request.args.get("teacher")) or 0)
-    week = dashboard.week_of(clock.today())
+    week = control_data.week_of(clock.today())
     if request.args.get("week") != week.start.isoformat():
         abort(404)  # a past week's link: its figures are gone, not silently today's
     pages = [p for p in db.session.scalars(select(SubjectPage).where(
@@ -61,7 +61,7 @@ def _week_gaps(kind: str, f: report_filters.Filters):
         and policy.oversees_class(current_user, p.school_class)]
     if not pages:
         abort(404)
-    lessons = dashboard.gap_lessons(pages, kind, {p.class_id: week for p in pages}, f.year,
+    lessons = control_data.gap_lessons(pages, kind, {p.class_id: week for p in pages}, f.year,
                                     week.upto)
     return render("reports/control_gaps.html", page=None, teacher=teacher, kind=kind,
                   span=week, lessons=lessons, pupils=[],

@@ -25,7 +25,7 @@ from extensions import db
 from models import SchoolClass, StudyPeriod, SubjectPage, User
 from services import calendar, clock, policy
 from services import school as school_service
-from services.reports import dashboard
+from services.reports import control_data
 from services.reports import filters as report_filters
 from services.reports.registry import Report, register
 from services.reports.sheet import Column, Link, Sheet
@@ -115,7 +115,7 @@ def _open_pages(close: Close, pages: list[SubjectPage]
     pages = [p for p in pages if p.school_class.period_scheme in by_scheme
              and p.school_class.grade not in unmarked]
     due = {p.class_id: [by_scheme[p.school_class.period_scheme]] for p in pages}
-    missing = dashboard.missing_per_page([p.id for p in pages], due, clock.today())
+    missing = control_data.missing_per_page([p.id for p in pages], due, clock.today())
     return [(p, missing[p.id], due[p.class_id][0]) for p in pages if missing.get(p.id)]
 
 
