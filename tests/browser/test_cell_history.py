@@ -76,7 +76,8 @@ def test_history_opens_reads_back_and_closes(page, variant, browser_app, live_se
         cell.click()
         page.keyboard.press("h")
     assert history_values(page) == want
-    assert page.evaluate("document.activeElement.id") == "jhist-h"
+    # The fragment is shown, then focused: wait for the focus rather than race it.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'jhist-h'")
     shot(page, f"cell-history-{lang}-{'phone' if touch else 'desktop'}", full_page=False)
     axe_check(page)
     closes_with_esc(page)
