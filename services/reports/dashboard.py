@@ -109,8 +109,8 @@ def week_sheet(sc: Scope, f: report_filters.Filters) -> Sheet | None:
     week = week_of(sc.today)
     sheet = Sheet(_("This week, by teacher"), [Column(k, str(h), kind, w)
                                                for k, h, kind, w in WEEK_COLUMNS],
-                  subtitle=_("%(start)s – %(end)s", start=format_date(week.start, "short"),
-                             end=format_date(week.upto, "short")), landscape=True,
+                  subtitle=f'{format_date(week.start, "short")} – '
+                           f'{format_date(week.upto, "short")}', landscape=True,
                   empty=_("No lessons were held this week yet."))
     teachers = {p.teacher_id: p.teacher for p in sc.pages}
     args = dict(gap_args(f), week=week.start.isoformat())
