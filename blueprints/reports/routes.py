@@ -48,7 +48,7 @@ def show(key: str):
     report = _report(key)
     f, sheets = _sheets(report)
     return render("reports/report.html", "sheets", report=report, f=f, sheets=sheets,
-                  choices=_choices(report, f), shown=sheet.shown)
+                  choices=_choices(report, f), rows_html=sheet.rows_html)
 
 
 @bp.get("/<key>.pdf")
@@ -96,6 +96,5 @@ def _choices(report: registry.Report, f: report_filters.Filters) -> dict:
     return out
 
 
-from blueprints.reports import batch  # noqa: E402,F401 -- its routes go on bp
-from blueprints.reports import extract  # noqa: E402,F401 -- its routes go on bp
-from blueprints.reports import control  # noqa: E402,F401 -- its routes go on bp
+# Reports with pages of their own put their routes on bp.
+from blueprints.reports import batch, control, extract  # noqa: E402,F401,I001

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import render_template
+from markupsafe import Markup, escape
 
 from services import clock, pdf
 from services import school as school_service
@@ -89,6 +90,36 @@ def shown(value: Any, kind: str) -> str:
     if kind == "date" and isinstance(value, dt.date):
         return value.strftime("%d.%m.%Y")
     return str(value)
+
+
+def rows_html(rows: list[list[Any]], columns: list[Column]) -> Markup:
+    """Table rows as HTML, built in Python: a whole school's summary sheets are tens of
+    thousands of cells, and Jinja's per-cell machinery took most of the page's time (the
+    journal grid learnt the same in issue 11)."""
+    out: list[str] = []
+    add = out.append
+    for row in rows:
+        add("<tr>")
+        for value, column in zip(row, columns, strict=False):
+            text = str(escape(shown(value, column.kind)))
+            if isinstance(value, Link):
+                text = f'<a href="{escape(value.url)}">{text}</a>'
+            if column.kind == "bar":
+                number = plain(value)
+                if isinstance(number, int | float):
+                    text = _bar(number) + " " + text
+            add(f'<td class="num">{text}</td>' if column.kind != "text" else f"<td>{text}</td>")
+        add("</tr>\n")
+    return Markup("".join(out))
+
+
+def _bar(percent: float) -> str:
+    """A small bar for a percentage: attributes only, no style (the CSP allows no inline
+    styles)."""
+    width = max(0.0, min(100.0, float(percent)))
+    return ('<svg class="report-bar" width="60" height="10" viewBox="0 0 100 10" '
+            'preserveAspectRatio="none" aria-hidden="true"><rect width="100" height="10" '
+            f'fill="#e5e7eb"/><rect width="{width:.1f}" height="10" fill="currentColor"/></svg>')
 
 
 def sort_rows(sheet: Sheet, key: str | None) -> str | None:
