@@ -130,3 +130,17 @@ def test_a_first_grade_owes_no_period_marks(login, december):
     db.session.commit()
     section = _section(login("ct").get("/teacher").text)
     assert f"/journal/pages/{page.id}?" not in section
+
+
+def test_home_queries_do_not_grow_with_the_school(login, december):
+    from tests.sql import count_queries
+    from tests.test_reports_control import _grow
+
+    client = login("deputy")
+    client.get("/office")
+    with count_queries() as small:
+        assert 'id="pc-home-h"' in client.get("/office").text
+    _grow(december, 6)
+    with count_queries() as big:
+        client.get("/office")
+    assert len(big) == len(small)
