@@ -9,6 +9,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from extensions import db
@@ -138,6 +139,11 @@ def test_printed_landscape_in_kazakh(login, school, ctl):
     assert box.width > box.height
     text = pdf.pages[0].extract_text()
     assert "Әдебиет" in text and "Предметникова" in text and "33,3" in text
+    book = load_workbook(io.BytesIO(client.get(f"/reports/control.xlsx?period={ctl.q2.id}").data))
+    ws = book.worksheets[0]
+    row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[1] == "5 «А»"
+               and r[3] == 3)
+    assert row[4] == pytest.approx(1 / 3, abs=0.001) and row[5] == 1 and row[10] == 1.3
 
 
 def _grow(school, n: int) -> None:
