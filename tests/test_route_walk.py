@@ -60,7 +60,7 @@ def _candidates(school, lessons) -> dict[str, list]:
         "consent_id": list(db.session.scalars(select(Consent.id))),
         "action": ["disable", "enable"],
         "exam_id": list(db.session.scalars(select(Exam.id))),
-        "close_id": [1], "excuse_id": [1],  # none in the tiny school: a 404 each
+        "close_id": [1], "excuse_id": [1], "job_id": [1],  # none in the tiny school: 404s
         "correction_id": list(db.session.scalars(select(Correction.id))),
     }
 
