@@ -234,9 +234,9 @@ def test_the_worker_takes_the_job_from_the_queue_file(login, school, printed, ha
 
 
 def _row(school, **values) -> ReportJob:
-    job = ReportJob(requested_by=school.deputy.id, class_ids=[school.c5.id],
-                    period_id=school.builder.periods[1].id, total=1, failures=[], error="",
-                    **values)
+    values = {"class_ids": [school.c5.id], "total": 1, **values}
+    job = ReportJob(requested_by=school.deputy.id, period_id=school.builder.periods[1].id,
+                    failures=[], error="", **values)
     db.session.add(job)
     db.session.commit()
     return job
@@ -264,3 +264,15 @@ def test_files_of_old_batches_are_pruned(login, school, printed):
     page = client.get(f"/reports/batch/{old.id}").text
     assert f"/reports/batch/{old.id}/file" not in page and 'class="empty"' in page
     assert client.get(f"/reports/batch/{old.id}/file").status_code == 404
+
+
+def test_a_class_removed_after_the_batch_was_asked_is_listed(app, school, printed):
+    """The worker's side on its own: a class id that no longer names a class."""
+    job = _row(school, status="queued", class_ids=[school.c5.id, 999_999], total=2)
+    jobs.run(job.id)
+    assert (job.status, job.done) == ("done", 2)
+    assert [c for c, _reason in job.failures] == [None] and job.failures[0][1]
+    with zipfile.ZipFile(jobs.result_path(job)) as archive:
+        assert archive.namelist() == ["05 А.pdf"]
+    jobs.run(job.id)  # a message delivered twice: nothing is made again
+    assert len(list(jobs.folder().iterdir())) == 1
