@@ -58,7 +58,9 @@ def _row(fig: Figures, url_args: dict, locale: str) -> list:
     p = fig.page
     name = p.subject.name(locale) + (f" ({p.subgroup.name})" if p.subgroup else "")
     on_day = _share(fig.held - fig.late, fig.held)
-    return [p.teacher.name, Link(p.school_class.name, url_for("journal.page", page_id=p.id)),
+    period = fig.span.period.id if fig.span.period else None
+    return [p.teacher.name, Link(p.school_class.name, url_for("journal.page", page_id=p.id,
+                                                              period=period)),
             name, fig.held,
             Link(on_day, url_for("reports.control_gaps", page=p.id, kind="late", **url_args))
             if fig.late else on_day,
@@ -76,10 +78,13 @@ def _row(fig: Figures, url_args: dict, locale: str) -> list:
 def _totals(found: list[Figures]) -> list:
     def total(name: str) -> int:
         return sum(getattr(x, name) or 0 for x in found)
-    held, pupils = total("held"), total("pupils")
+    held = total("held")
+    marked = [x for x in found if x.no_marks is not None]  # pages where marks are asked
+    pupils = sum(x.pupils for x in marked)
     return [_("Total"), "", "", held, _share(held - total("late"), held), total("no_topic"),
-            total("no_homework"), pupils, total("no_marks"), total("one_mark"),
-            round(total("marks") / pupils, 1) if pupils else None, total("missing"),
+            total("no_homework"), None, total("no_marks"), total("one_mark"),
+            round(sum(x.marks for x in marked) / pupils, 1) if pupils else None,
+            total("missing"),
             total("plan"), total("covered")]
 
 
