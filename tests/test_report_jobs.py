@@ -78,21 +78,23 @@ def _zip(client, job) -> zipfile.ZipFile:
 
 def test_whole_school_batch_is_one_zip_of_one_pdf_per_class(app, login, school, printed,
                                                             halves):
+    school.c6.language = "kk"
     client = login("deputy")
     client.post("/language/kk")
     job = _job(_start(client, school))
+    assert job.locale == "kk"  # the page's and the messages' language
     assert (job.status, job.done, job.total, job.failures, job.error) == ("done", 3, 3, [], "")
     assert job.class_ids == [school.c5.id, school.c6.id, school.c10.id]
     archive = _zip(client, job)
     assert archive.namelist() == ["05 А.pdf", "06 Б.pdf", "10 А.pdf"]
     assert all(archive.read(name) == FAKE for name in archive.namelist())
-    # Each class in the asker's language; the progress was committed class by class, so
-    # the server read it while the batch was being made.
-    # 10 «А» follows half-years: it gets the half that holds quarter 2's end.
+    # Each class in its own language, whoever asks; the progress was committed class by
+    # class, so the server read it while the batch was being made. 10 «А» follows
+    # half-years: it gets the half that holds quarter 2's end.
     q2, h1 = school.builder.periods[1].id, halves[0].id
-    assert printed.calls == [("5 «А»", q2, "kk", ("running", 0, 3)),
+    assert printed.calls == [("5 «А»", q2, "ru", ("running", 0, 3)),
                              ("6 «Б»", q2, "kk", ("running", 1, 3)),
-                             ("10 «А»", h1, "kk", ("running", 2, 3))]
+                             ("10 «А»", h1, "ru", ("running", 2, 3))]
     path = jobs.folder() / job.result_key
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert Path(app.config["UPLOAD_FOLDER"]) in path.parents

@@ -275,7 +275,8 @@ def _one_class(job: ReportJob, school_class: SchoolClass, hard_copy_pdf) -> byte
             "The class has no study period of its own for the period asked.")]]
         return None
     try:
-        return hard_copy_pdf(school_class, period, locale=job.locale)
+        # The journal's own language, whoever asks: a Kazakh class's copy is in Kazakh.
+        return hard_copy_pdf(school_class, period, locale=school_class.language)
     except Exception as error:
         log.exception("hard copy of class %s failed in job %s", school_class.id, job.id)
         db.session.rollback()
