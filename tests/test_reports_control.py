@@ -89,6 +89,9 @@ def test_figures_by_hand(login, school, ctl):
     # one mark, marks per pupil, period marks missing (not due yet), plan, covered
     assert cells[0].startswith("Предметникова") and cells[1] == "5 «А»"
     assert cells[3:] == ["3", "33,3", "1", "1", "3", "1", "1", "1,3", "", "3", "3"]
+    foot = html[html.index("<tfoot>"):html.index("</tfoot>")]
+    totals = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", foot)]
+    assert totals[3:] == ["3", "33,3", "1", "1", "", "1", "1", "1,3", "", "3", "3"]
     q1 = _row(client.get(f"/reports/control?period={ctl.q1.id}").text, "Математика")
     assert q1[3] == "1" and q1[11] == "2"  # Дина and Лена have no quarter 1 mark
 

@@ -84,7 +84,7 @@ def _totals(found: list[Figures]) -> list:
     return [_("Total"), "", "", held, _share(held - total("late"), held), total("no_topic"),
             total("no_homework"), None, total("no_marks"), total("one_mark"),
             round(sum(x.marks for x in marked) / pupils, 1) if pupils else None,
-            total("missing"),
+            total("missing") if any(x.missing is not None for x in found) else None,
             total("plan"), total("covered")]
 
 
