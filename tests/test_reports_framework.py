@@ -40,7 +40,7 @@ def test_page_sorts_and_files_read_back(login, school, dummy):
     assert 'href="/x/' in table and "60,0" in table
     htmx = client.get("/reports/dummy?level=basic", headers={"HX-Request": "true"})
     assert "<html" not in htmx.text and "6 «Б»" in htmx.text and "10 «А»" not in htmx.text
-    pdf = client.get("/reports/dummy.pdf?class=%d" % school.c5.id)
+    pdf = client.get(f"/reports/dummy.pdf?class={school.c5.id}")
     text = PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
     assert "5 «А»" in text and "6 «Б»" not in text and "Директорова" in text
     book = load_workbook(io.BytesIO(client.get("/reports/dummy.xlsx").data))
