@@ -13,7 +13,7 @@ from sqlalchemy import insert
 
 from extensions import db
 from models import AuditEvent
-from tests.browser.variants import variant_fixtures
+from tests.browser.variants import sign_in_as, variant_fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -40,11 +40,7 @@ def test_deputy_filters_reads_and_downloads(page, live_server, browser_app, sign
     ids = browser_app.config["TINY_SCHOOL_IDS"]
     lang, viewport, touch = variant
     _trail(browser_app)
-    sign_in("deputy")
-    if lang == "kk":
-        page.click(".lang-switch button")
-        page.wait_for_load_state()
-    press = page.tap if touch else page.click
+    press = sign_in_as(page, sign_in, "deputy", variant)
     page.goto(f"{live_server}/office")
     with page.expect_navigation():
         press("a[href='/audit/']")

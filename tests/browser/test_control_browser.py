@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from extensions import db
 from models import Lesson, Mark, WorkType
-from tests.browser.variants import variant_fixtures
+from tests.browser.variants import sign_in_as, variant_fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -42,11 +42,7 @@ def test_deputy_follows_a_gap_and_downloads_the_hard_copy(page, live_server, bro
     ids = browser_app.config["TINY_SCHOOL_IDS"]
     lang, _viewport, touch = variant
     gap = _lessons(browser_app)
-    sign_in("deputy")
-    if lang == "kk":
-        page.click(".lang-switch button")
-        page.wait_for_load_state()
-    press = page.tap if touch else page.click
+    press = sign_in_as(page, sign_in, "deputy", variant)
     page.goto(f"{live_server}/office")
     with page.expect_navigation():
         press("a[href='/reports/']")

@@ -28,3 +28,14 @@ def variant_fixtures(**context_args):
         context.close()
 
     return variant, page
+
+
+def sign_in_as(page, sign_in, username: str, variant: tuple):
+    """Sign in, switch to the variant's language, and return how the variant presses (a tap
+    on a touch phone, a click on a desktop)."""
+    lang, _viewport, touch = variant
+    sign_in(username)
+    if lang == "kk":
+        page.click(".lang-switch button")
+        page.wait_for_load_state()
+    return page.tap if touch else page.click
