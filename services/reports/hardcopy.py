@@ -48,15 +48,16 @@ from services import journal as rules
 from services import school as school_service
 from services.corrections import log as change_log
 from services.reports import filters as report_filters
-from services.reports import hardcopy_layout as layout
 from services.reports import registry
 from services.reports.extract import director_name
-from services.reports.hardcopy_layout import COLUMNS
 from services.reports.registry import Report, register
 from services.reports.sheet import Column, Link, Sheet, shown
 
 SUMMARIES = ("progress", "attendance")  # report keys whose sheets the copy binds
 
+
+# Lesson columns per grid table: what fits A4 landscape at the copy's font size.
+COLUMNS = 25
 
 @dataclass
 class Enrolled:
@@ -108,10 +109,8 @@ class HardCopy:
 
 def hard_copy_html(school_class: SchoolClass, period: StudyPeriod,
                    locale: str | None = None) -> str:
-    """The same copy as one printable HTML document (a browser prints it; xhtml2pdf would
-    too, but takes a minute for a big class: hard_copy_pdf is the file to hand out), in the
-    locale given, else the request's, else the class's language. Needs an application
-    context only."""
+    """The copy as the HTML xhtml2pdf lays out (hard_copy_pdf), in the locale given, else
+    the request's, else the class's language. Needs an application context only."""
     with _context(locale, school_class):
         copy = load(school_class, period)
         return render_template("pdf/hardcopy.html", font_css=pdf.font_face_css(), x=copy,
@@ -120,12 +119,11 @@ def hard_copy_html(school_class: SchoolClass, period: StudyPeriod,
 
 def hard_copy_pdf(school_class: SchoolClass, period: StudyPeriod,
                   locale: str | None = None) -> bytes:
-    """The hard copy as one A4 landscape PDF, in the locale given, else the request's, else
-    the class's language; needs an application context only. Laid out by
-    hardcopy_layout (reportlab) in a few seconds for a big class: call it from a
-    background job for many classes."""
-    with _context(locale, school_class):
-        return layout.render(load(school_class, period))
+    """The hard copy as one A4 landscape PDF (xhtml2pdf, as every PDF of Tabel), in the
+    locale given, else the request's, else the class's language; needs an application
+    context only. A quarter of a class of the benchmark school takes a few seconds (about
+    9,000 grid cells): many classes go to the background queue (services.reports.jobs)."""
+    return pdf.render(hard_copy_html(school_class, period, locale))
 
 
 def _context(locale: str | None, school_class: SchoolClass) -> ExitStack:
