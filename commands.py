@@ -19,6 +19,7 @@ def register_commands(app: Flask) -> None:
     """Add the project's commands to `flask --app app`."""
     app.cli.add_command(demo_command)
     app.cli.add_command(school_group)
+    app.cli.add_command(backup_command)
 
 
 @click.group("school")
@@ -153,3 +154,26 @@ def school_lessons() -> None:
     db.session.commit()
     click.echo(f"{result.added} lessons added, {result.deleted} deleted, "
                f"{len(result.kept)} kept (they hold data the timetable no longer has).")
+
+
+@click.command("backup")
+@click.option("--keep-daily", default=14, show_default=True, help="Days whose newest copy is kept.")
+@click.option("--keep-monthly", default=12, show_default=True,
+              help="Months whose newest copy is kept.")
+@with_appcontext
+def backup_command(keep_daily: int, keep_monthly: int) -> None:
+    """Copy the live database and the attachments, check the copy, keep a rotation."""
+    from services import backups
+    try:
+        made = backups.make_backup(keep_daily=keep_daily, keep_monthly=keep_monthly)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    for path, check in ((made.path, made.check), (made.mirror, made.mirror_check)):
+        if path is not None and check is not None:
+            state = "ok" if check.ok else f"FAILED ({check.integrity}; {check.mismatched})"
+            click.echo(f"{path}: {check.size // 1024} KB, {sum(check.tables.values())} rows "
+                       f"in {len(check.tables)} tables, check {state}")
+    for name in made.removed:
+        click.echo(f"removed by the rotation: {name}")
+    if not made.ok:
+        raise click.ClickException("The backup's check failed: the copy is kept for a look.")

@@ -1,0 +1,222 @@
+"""Backups of the journal (issue 19; DOMAIN.md 4 "Backups", 001 VI): a consistent copy of the
+live SQLite database made while the app serves (SQLite's online backup, read inside one read
+transaction so the row counts and the copy are the same snapshot), the attachments under the
+uploads folder, a check of the copy (PRAGMA integrity_check, every table's row count
+compared), owner-only permissions, a second copy on another medium, and a rotation.
+
+A backup is a folder named by the moment (tabel-YYYYMMDD-HHMMSS) holding tabel.sqlite3,
+uploads.tar and check.json (what was checked and the result). Nothing here commits or
+touches the application's session: the copy reads the database file through its own
+connection.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import sqlite3
+import tarfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from flask import current_app
+
+from extensions import db
+
+PREFIX = "tabel-"
+STAMP = "%Y%m%d-%H%M%S"
+DB_NAME = "tabel.sqlite3"
+FILES_NAME = "uploads.tar"
+CHECK_NAME = "check.json"
+KEEP_DAILY = 14
+KEEP_MONTHLY = 12
+
+
+class BackupError(RuntimeError):
+    """A backup could not be made here (e.g. the database is not a SQLite file)."""
+
+
+@dataclass
+class Check:
+    """What one copy's check found."""
+
+    ok: bool
+    integrity: str
+    tables: dict[str, int] = field(default_factory=dict)
+    mismatched: list[str] = field(default_factory=list)
+    size: int = 0
+
+
+@dataclass
+class Backup:
+    """One backup folder and its check, and the same on the second medium (if any)."""
+
+    path: Path
+    made_at: dt.datetime
+    check: Check
+    mirror: Path | None = None
+    mirror_check: Check | None = None
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.check.ok and (self.mirror is None or bool(self.mirror_check
+                                                              and self.mirror_check.ok))
+
+
+def database_file() -> Path:
+    """The live SQLite file, or BackupError for another database."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise BackupError("Only a SQLite database file is copied by this command; on "
+                          "PostgreSQL use pg_dump (see the README).")
+    return Path(url.database)
+
+
+def folder() -> Path:
+    """Where backups go: BACKUP_FOLDER, by default instance/backups (owner-only)."""
+    return _owner_only_dir(Path(current_app.config.get("BACKUP_FOLDER")
+                                or Path(current_app.instance_path) / "backups"))
+
+
+def mirror_folder() -> Path | None:
+    """The second medium (another disk, a share, a USB drive): BACKUP_MIRROR, or none."""
+    value = current_app.config.get("BACKUP_MIRROR") or os.environ.get("TABEL_BACKUP_MIRROR")
+    return _owner_only_dir(Path(value)) if value else None
+
+
+def make_backup(now: dt.datetime | None = None, keep_daily: int = KEEP_DAILY,
+                keep_monthly: int = KEEP_MONTHLY) -> Backup:
+    """Copy the database and the attachments, check the copy, mirror it, rotate old ones."""
+    now = now or dt.datetime.now(dt.UTC)
+    source = database_file()
+    target = folder() / f"{PREFIX}{now.strftime(STAMP)}"
+    work = target.with_name(target.name + ".partial")
+    _owner_only_dir(work)
+    counts = _copy_database(source, work / DB_NAME)
+    _pack_uploads(work / FILES_NAME)
+    check = verify(work, counts)
+    _write_check(work, now, check)
+    work.rename(target)  # a half-made copy never carries a backup's name
+    backup = Backup(target, now, check)
+    mirror = mirror_folder()
+    if mirror is not None:
+        backup.mirror = mirror / target.name
+        shutil.copytree(target, backup.mirror, copy_function=shutil.copy2)
+        _owner_only_tree(backup.mirror)
+        backup.mirror_check = verify(backup.mirror, counts)
+        _write_check(backup.mirror, now, backup.mirror_check)
+    backup.removed = rotate(folder(), keep_daily, keep_monthly)
+    if mirror is not None:
+        backup.removed += rotate(mirror, keep_daily, keep_monthly)
+    return backup
+
+
+def _copy_database(source: Path, target: Path) -> dict[str, int]:
+    """SQLite's online backup of the live file, and the row count of every table, both read
+    in one read transaction: the same snapshot, whatever the app writes meanwhile."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, isolation_level=None)
+    dst = sqlite3.connect(target)
+    try:
+        src.execute("BEGIN")
+        counts = _counts(src)
+        src.backup(dst)
+        src.execute("COMMIT")
+    finally:
+        dst.close()
+        src.close()
+    os.chmod(target, 0o600)
+    return counts
+
+
+def _counts(con: sqlite3.Connection) -> dict[str, int]:
+    names = [r[0] for r in con.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name")]
+    return {n: con.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0] for n in names}
+
+
+def _pack_uploads(target: Path) -> None:
+    """The attachments (scanned documents, report files) as one tar, owner-only."""
+    uploads = Path(current_app.config.get("UPLOAD_FOLDER")
+                   or Path(current_app.instance_path) / "uploads")
+    with tarfile.open(target, "w") as tar:
+        if uploads.is_dir():
+            tar.add(uploads, arcname="uploads")
+    os.chmod(target, 0o600)
+
+
+def verify(path: Path, expected: dict[str, int] | None = None) -> Check:
+    """Check a backup folder: the copy opens, PRAGMA integrity_check says ok, and (when
+    given) every table holds the rows the live database held at the copy's moment."""
+    copy = path / DB_NAME
+    if not copy.is_file():
+        return Check(False, "missing")
+    con = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+    try:
+        integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
+        tables = _counts(con)
+    except sqlite3.DatabaseError as error:
+        return Check(False, str(error))
+    finally:
+        con.close()
+    mismatched = sorted(n for n in set(tables) | set(expected or {})
+                        if expected is not None and tables.get(n) != expected.get(n))
+    size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+    return Check(integrity == "ok" and not mismatched, integrity, tables, mismatched, size)
+
+
+def _write_check(path: Path, now: dt.datetime, check: Check) -> None:
+    out = path / CHECK_NAME
+    out.write_text(json.dumps({"made_at": now.isoformat(), **asdict(check)},
+                              ensure_ascii=False, indent=1), encoding="utf-8")
+    os.chmod(out, 0o600)
+
+
+def backups(where: Path | None = None) -> list[tuple[Path, dt.datetime]]:
+    """The backup folders of a place with their moments, newest first."""
+    place = where or folder()
+    found = []
+    for entry in place.iterdir() if place.is_dir() else []:
+        if entry.is_dir() and entry.name.startswith(PREFIX) and "." not in entry.name:
+            try:
+                moment = dt.datetime.strptime(entry.name[len(PREFIX):], STAMP)
+            except ValueError:
+                continue
+            found.append((entry, moment))
+    return sorted(found, key=lambda item: item[1], reverse=True)
+
+
+def rotate(place: Path, keep_daily: int, keep_monthly: int) -> list[str]:
+    """Keep the newest copy of each of the last keep_daily days that have one and of each
+    of the last keep_monthly months; remove the rest. The names removed."""
+    keep: set[Path] = set()
+    days: list[dt.date] = []
+    months: list[tuple[int, int]] = []
+    for path, moment in backups(place):
+        day, month = moment.date(), (moment.year, moment.month)
+        if day not in days and len(days) < keep_daily:
+            days.append(day)
+            keep.add(path)
+        if month not in months and len(months) < keep_monthly:
+            months.append(month)
+            keep.add(path)
+    removed = []
+    for path, _moment in backups(place):
+        if path not in keep:
+            shutil.rmtree(path)
+            removed.append(path.name)
+    return removed
+
+
+def _owner_only_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
+
+
+def _owner_only_tree(path: Path) -> None:
+    os.chmod(path, 0o700)
+    for item in path.rglob("*"):
+        os.chmod(item, 0o700 if item.is_dir() else 0o600)
