@@ -20,6 +20,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(school_group)
     app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.group("school")
@@ -160,10 +161,23 @@ def school_lessons() -> None:
 @click.option("--keep-daily", default=14, show_default=True, help="Days whose newest copy is kept.")
 @click.option("--keep-monthly", default=12, show_default=True,
               help="Months whose newest copy is kept.")
+@click.option("--verify-restore", is_flag=True,
+              help="Only the drill: restore the newest copy into a temporary place and compare.")
 @with_appcontext
-def backup_command(keep_daily: int, keep_monthly: int) -> None:
+def backup_command(keep_daily: int, keep_monthly: int, verify_restore: bool) -> None:
     """Copy the live database and the attachments, check the copy, keep a rotation."""
     from services import backups
+    if verify_restore:
+        try:
+            newest, restored, same = backups.verify_restore()
+        except backups.BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"{newest}: restored into a temporary place, "
+                   f"{sum(restored.tables.values())} rows, last entry {restored.last_change}: "
+                   + ("the same as when it was made" if same else "DIFFERENT"))
+        if not same:
+            raise click.ClickException("The restore drill found a difference.")
+        return
     try:
         made = backups.make_backup(keep_daily=keep_daily, keep_monthly=keep_monthly)
     except backups.BackupError as error:
@@ -177,3 +191,22 @@ def backup_command(keep_daily: int, keep_monthly: int) -> None:
         click.echo(f"removed by the rotation: {name}")
     if not made.ok:
         raise click.ClickException("The backup's check failed: the copy is kept for a look.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(path: Path, yes: bool) -> None:
+    """Put a backup folder back in place of the live database (stop the server first)."""
+    from services import backups
+    if not yes:
+        click.confirm(f"Replace the live journal with {path}? The current one is kept aside",
+                      abort=True)
+    try:
+        restored = backups.restore(path)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"restored {path}; the journal before it is kept in {restored.aside}")
+    click.echo(f"{sum(restored.tables.values())} rows, last entry {restored.last_change}: "
+               + ", ".join(f"{n} {c}" for n, c in sorted(restored.tables.items()) if c))

@@ -87,8 +87,9 @@ def mirror_folder() -> Path | None:
 
 
 def make_backup(now: dt.datetime | None = None, keep_daily: int = KEEP_DAILY,
-                keep_monthly: int = KEEP_MONTHLY) -> Backup:
-    """Copy the database and the attachments, check the copy, mirror it, rotate old ones."""
+                keep_monthly: int = KEEP_MONTHLY, rotation: bool = True) -> Backup:
+    """Copy the database and the attachments, check the copy, mirror it, rotate old ones
+    (rotation=False: the copy a restore keeps aside, which no rotation removes)."""
     now = now or dt.datetime.now(dt.UTC)
     source = database_file()
     target = folder() / f"{PREFIX}{now.strftime(STAMP)}"
@@ -100,14 +101,15 @@ def make_backup(now: dt.datetime | None = None, keep_daily: int = KEEP_DAILY,
     _write_check(work, now, check)
     work.rename(target)  # a half-made copy never carries a backup's name
     backup = Backup(target, now, check)
-    mirror = mirror_folder()
+    mirror = mirror_folder() if rotation else None
     if mirror is not None:
         backup.mirror = mirror / target.name
         shutil.copytree(target, backup.mirror, copy_function=shutil.copy2)
         _owner_only_tree(backup.mirror)
         backup.mirror_check = verify(backup.mirror, counts)
         _write_check(backup.mirror, now, backup.mirror_check)
-    backup.removed = rotate(folder(), keep_daily, keep_monthly)
+    if rotation:
+        backup.removed = rotate(folder(), keep_daily, keep_monthly)
     if mirror is not None:
         backup.removed += rotate(mirror, keep_daily, keep_monthly)
     return backup
@@ -220,3 +222,92 @@ def _owner_only_tree(path: Path) -> None:
     os.chmod(path, 0o700)
     for item in path.rglob("*"):
         os.chmod(item, 0o700 if item.is_dir() else 0o600)
+
+
+@dataclass
+class Restored:
+    """What a restore did and what the restored journal holds."""
+
+    source: Path
+    aside: Path | None
+    tables: dict[str, int]
+    last_change: str | None  # the newest audit row's time: the journal's last entry
+
+
+def restore(path: Path, into: Path | None = None) -> Restored:
+    """Put a backup back: check it, keep the current database aside (as a backup folder of
+    its own), swap the file atomically, drop the old -wal and -shm files (they belong to
+    the old file and would corrupt the new one) and unpack the attachments. `into` restores
+    somewhere else instead (the restore drill); the live database is then untouched.
+    Stop the server first: open connections would keep writing to the old file."""
+    expected = _expected(path)
+    check = verify(path, expected)
+    if not check.ok:
+        raise BackupError(f"The copy in {path} failed its check ({check.integrity}; "
+                          f"{', '.join(check.mismatched) or 'no table differs'}): nothing "
+                          "was restored.")
+    target = into or database_file()
+    aside = None
+    if into is None:
+        aside = make_backup(rotation=False).path
+        aside = aside.rename(aside.with_name(aside.name.replace(PREFIX, "before-restore-")))
+        db.session.remove()
+        db.engine.dispose()
+    temporary = target.with_name(target.name + ".restoring")
+    shutil.copyfile(path / DB_NAME, temporary)
+    os.chmod(temporary, 0o600)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    os.replace(temporary, target)
+    _unpack_uploads(path / FILES_NAME, target.parent / "uploads" if into else None)
+    con = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+    try:
+        tables = _counts(con)
+        last = con.execute("SELECT MAX(at) FROM audit_event").fetchone()[0] \
+            if "audit_event" in tables else None
+    finally:
+        con.close()
+    return Restored(path, aside, tables, last)
+
+
+def _expected(path: Path) -> dict[str, int] | None:
+    """The row counts the copy's check.json recorded when it was made."""
+    try:
+        return json.loads((path / CHECK_NAME).read_text(encoding="utf-8"))["tables"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _unpack_uploads(archive: Path, where: Path | None) -> None:
+    """The attachments of the copy in place of the current ones (kept aside as .old)."""
+    uploads = where or Path(current_app.config.get("UPLOAD_FOLDER")
+                            or Path(current_app.instance_path) / "uploads")
+    if not archive.is_file():
+        return
+    unpacked = uploads.with_name(uploads.name + ".restoring")
+    shutil.rmtree(unpacked, ignore_errors=True)
+    unpacked.mkdir(parents=True, mode=0o700)
+    with tarfile.open(archive) as tar:
+        tar.extractall(unpacked, filter="data")  # no absolute paths, no ../, no devices
+    old = uploads.with_name(uploads.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if uploads.exists():
+        uploads.rename(old)
+    if (unpacked / "uploads").exists():
+        (unpacked / "uploads").rename(uploads)
+    else:
+        uploads.mkdir(mode=0o700)
+    shutil.rmtree(unpacked, ignore_errors=True)
+
+
+def verify_restore() -> tuple[Path, Restored, bool]:
+    """The restore drill: the newest backup restored into a temporary folder and compared
+    with what its check recorded. (backup folder, what the restore holds, equal?)"""
+    import tempfile
+    found = backups()
+    if not found:
+        raise BackupError("There is no backup to try yet.")
+    newest = found[0][0]
+    with tempfile.TemporaryDirectory() as place:
+        restored = restore(newest, into=Path(place) / DB_NAME)
+    return newest, restored, restored.tables == _expected(newest)

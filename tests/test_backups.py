@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from extensions import db
-from models import AuditEvent, Pupil
+from models import AuditEvent, Pupil, Subject
 from services import backups
 
 
@@ -107,3 +107,41 @@ def test_the_command_reports_the_check(app, school, places):
     assert result.exit_code == 0, result.output
     assert "check ok" in result.output and str(places / "usb") in result.output
     assert db.session.query(Pupil).count() == 4  # the live database is untouched
+
+
+def test_restore_puts_the_copy_back_and_keeps_the_journal_before_it(app, school, places):
+    made = backups.make_backup(dt.datetime(2026, 12, 7, 20, 0, tzinfo=dt.UTC))
+    db.session.add(Subject(code="chess", name_ru="Шахматы", name_kk="Шахмат"))
+    db.session.commit()
+    (places / "uploads" / "corrections" / "scan.pdf").unlink()
+    live = backups.database_file()
+    with open(f"{live}-wal", "ab"):
+        pass  # a stale WAL of the old file must not survive the swap
+    restored = backups.restore(made.path)
+    assert restored.tables["subject"] == 2 and restored.aside.name.startswith("before-restore-")
+    assert db.session.query(Subject).count() == 2
+    assert (places / "uploads" / "corrections" / "scan.pdf").read_bytes() == b"%PDF-1.4 scan"
+    before = sqlite3.connect(restored.aside / backups.DB_NAME)
+    assert before.execute("SELECT COUNT(*) FROM subject").fetchone()[0] == 3
+    before.close()
+
+
+def test_a_damaged_copy_is_refused_and_nothing_changes(app, school, places):
+    made = backups.make_backup(dt.datetime(2026, 12, 7, 20, 0, tzinfo=dt.UTC))
+    con = sqlite3.connect(made.path / backups.DB_NAME)
+    con.execute("DELETE FROM pupil WHERE id IN (SELECT id FROM pupil LIMIT 1)")
+    con.commit()
+    con.close()
+    with pytest.raises(backups.BackupError, match="failed its check"):
+        backups.restore(made.path)
+    assert db.session.query(Pupil).count() == 4
+    assert not list((places / "backups").glob("before-restore-*"))
+
+
+def test_the_restore_drill(app, school, places):
+    runner = app.test_cli_runner()
+    assert "no backup" in runner.invoke(args=["backup", "--verify-restore"]).output
+    assert runner.invoke(args=["backup"]).exit_code == 0
+    result = runner.invoke(args=["backup", "--verify-restore"])
+    assert result.exit_code == 0 and "the same as when it was made" in result.output
+    assert db.session.query(Pupil).count() == 4
