@@ -33,8 +33,9 @@ def _loaded():
         joinedload(Correction.period), selectinload(Correction.requester)))
 
 
-def for_user(user: User) -> Lists:
-    """The requests of the user's corrections page, newest first."""
+def for_user(user: User, recent: bool = True) -> Lists:
+    """The requests of the user's corrections page, newest first (recent=False: without
+    the latest of the user's classes, which only the corrections page shows)."""
     out = Lists()
     open_rows = list(db.session.scalars(_loaded().where(
         Correction.status.in_(("pending", "approved"))).order_by(Correction.requested_at)
@@ -48,10 +49,12 @@ def for_user(user: User) -> Lists:
     out.mine = list(db.session.scalars(_loaded().where(Correction.requested_by == user.id)
                                        .order_by(Correction.requested_at.desc()).limit(LIMIT))
                     .unique())
+    if not recent:
+        return out
     mine = {r.id for r in out.mine}
-    recent = db.session.scalars(_loaded().order_by(Correction.requested_at.desc())
+    latest = db.session.scalars(_loaded().order_by(Correction.requested_at.desc())
                                 .limit(LIMIT)).unique()
-    out.recent = [r for r in recent if r.id not in mine and policy.can_read_correction(user, r)]
+    out.recent = [r for r in latest if r.id not in mine and policy.can_read_correction(user, r)]
     return out
 
 
@@ -69,7 +72,7 @@ RECENT_DAYS = 14
 
 
 def home_summary(user: User) -> HomeSummary:
-    lists = for_user(user)
+    lists = for_user(user, recent=False)
     since = clock.utcnow() - dt.timedelta(days=RECENT_DAYS)
     mine = [r for r in lists.mine if r.status in ("pending", "approved")
             or _aware(r.decided_at or r.requested_at) >= since]

@@ -91,13 +91,12 @@ def current_value(target: Target) -> str:
         return rules.final_label(*mark) if mark else ""
 
 
-def _attendance_only(target: Target, new: str) -> bool:
+def _attendance_only(target: Target, old: str, new: str) -> bool:
     """Does the request change only the cell's attendance, not its marks?"""
     if target.kind != "cell":
         return False
     school = school_service.the_school()
-    old = rules.parse_cell(current_value(target), lenient(school))
-    return rules.parse_cell(new, school).marks == old.marks
+    return rules.parse_cell(new, school).marks == rules.parse_cell(old, lenient(school)).marks
 
 
 def _check_open_year(page: SubjectPage) -> None:
@@ -106,7 +105,7 @@ def _check_open_year(page: SubjectPage) -> None:
         raise CorrectionError(_("This year is closed: its journal is read-only."), 403)
 
 
-def _check_locked(target: Target, new: str, today: dt.date) -> None:
+def _check_locked(target: Target, stored: str, new: str, today: dt.date) -> None:
     """Only a locked entry is corrected; an open one is changed in the journal itself."""
     school = school_service.the_school()
     if target.kind == "cell":
@@ -114,7 +113,7 @@ def _check_locked(target: Target, new: str, today: dt.date) -> None:
             raise CorrectionError(_("This lesson was cancelled: it takes no entries."))
         if target.lesson.date > today:
             raise CorrectionError(_("This lesson has not taken place yet."))
-        old = rules.parse_cell(current_value(target), lenient(school))
+        old = rules.parse_cell(stored, lenient(school))
         wanted = rules.parse_cell(new, school)
         wt = entries.column_work_type(target.lesson, school)
         parts = [(wanted.marks != old.marks, True), (wanted.status != old.status, False)]
@@ -180,12 +179,12 @@ def request(user: User, target: Target, data: Request, upload, today: dt.date) -
     the reason and the document, then stores the attachment (if any) and the request."""
     _check_open_year(target.page)
     new = _check_value(target, data.new_value)
-    only_attendance = _attendance_only(target, new)
+    old = current_value(target)  # read once: every check below compares with it
+    only_attendance = _attendance_only(target, old, new)
     if not policy.can_request_correction(user, target.page, attendance_only=only_attendance):
         raise CorrectionError(_("Only the subject teacher (the class teacher for absences) or "
                                 "a deputy director of this level asks for a correction."), 403)
-    _check_locked(target, new, today)
-    old = current_value(target)
+    _check_locked(target, old, new, today)
     if new == old:
         raise CorrectionError(_("The entry already holds this value."))
     _check_request(data, today)
