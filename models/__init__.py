@@ -15,7 +15,7 @@ from models.school import (
     Subgroup,
     SubgroupMember,
 )
-from models.users import ROLES, LoginAttempt, User, UserRole
+from models.users import ROLES, LoginAttempt, User, UserRole, UserSession
 from models.year import (
     CurriculumHours,
     Exam,
@@ -32,6 +32,6 @@ __all__ = [
     "ConsentText", "Correction", "DiaryVisit", "Enrolment", "FinalMark", "LoginAttempt", "StaffSubject",
     "Guardian", "Lesson", "Mark", "ParentNotice", "Person", "PlanItem", "Pupil", "School",
     "SchoolClass", "Staff", "StudyPeriod", "Subgroup", "SubgroupMember", "Subject",
-    "SubjectPage", "TimetableSlot", "User", "UserRole", "WorkType", "CurriculumHours", "Exam",
+    "SubjectPage", "TimetableSlot", "User", "UserRole", "UserSession", "WorkType", "CurriculumHours", "Exam",
     "ExamResult", "Holiday", "MarkExcuse", "PageTeacher", "Promotion", "YearClose",
 ]

@@ -56,6 +56,11 @@ class School(db.Model):
     staff_access_days: Mapped[int] = mapped_column(default=3, server_default="3")
     family_access_days: Mapped[int] = mapped_column(default=5, server_default="5")
     access_end_days: Mapped[int] = mapped_column(default=3, server_default="3")
+    # A session nobody used for this many minutes ends (a phone left on a bus, a shared
+    # computer in the staff room); "remember me" keeps one for REMEMBER_DAYS instead.
+    session_idle_minutes: Mapped[int] = mapped_column(default=60, server_default="60")
+    # The home page warns the administrator when the last good backup is older than this.
+    backup_warn_days: Mapped[int] = mapped_column(default=14, server_default="14")
 
     __table_args__ = (
         CheckConstraint("lock_days_current BETWEEN 0 AND 60", name="lock_current"),
@@ -70,6 +75,8 @@ class School(db.Model):
         CheckConstraint("min_password_length BETWEEN 6 AND 64", name="min_password"),
         CheckConstraint("staff_access_days BETWEEN 0 AND 30 AND family_access_days BETWEEN 0 "
                         "AND 30 AND access_end_days BETWEEN 0 AND 30", name="access_days"),
+        CheckConstraint("session_idle_minutes BETWEEN 5 AND 1440", name="session_idle"),
+        CheckConstraint("backup_warn_days BETWEEN 1 AND 90", name="backup_warn"),
     )
 
     def no_marks_grade_set(self) -> set[int]:

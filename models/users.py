@@ -110,3 +110,20 @@ class LoginAttempt(db.Model):
         Index("ix_login_attempt_user_at", "username", "at"),
         Index("ix_login_attempt_address_at", "address", "at"),
     )
+
+
+class UserSession(db.Model):
+    """One signed-in browser: the cookie carries its random token, the table its hash.
+    Signing out ends the row, so a copy of the cookie taken before stops working too;
+    a remember-me cookie names the same row (services.accounts.sessions)."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=lambda: dt.datetime.now(dt.UTC))
+    ended_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (Index("ix_user_session_user", "user_id", "ended_at"),)

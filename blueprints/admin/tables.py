@@ -126,6 +126,10 @@ TABLES: dict[str, Table] = {t.key: t for t in (
             min=0, max=10),
         Col("default_locale", _l("Default language"), "choice", choices=_languages),
         Col("timezone", _l("Time zone of the school"), "choice", choices=_zones),
+        Col("session_idle_minutes", _l("Minutes without activity after which a sign-in ends"),
+            "int", min=5, max=1440),
+        Col("backup_warn_days", _l("Warn when the last good backup is older than (days)"),
+            "int", min=1, max=90),
     ), single=True),
 )}
 TABLES.update(YEAR_TABLES)  # years, study periods, holidays (issue 16)
