@@ -17,6 +17,7 @@ import os
 import shutil
 import sqlite3
 import tarfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -87,22 +88,30 @@ def mirror_folder() -> Path | None:
 
 
 def make_backup(now: dt.datetime | None = None, keep_daily: int = KEEP_DAILY,
-                keep_monthly: int = KEEP_MONTHLY, rotation: bool = True) -> Backup:
+                keep_monthly: int = KEEP_MONTHLY, rotation: bool = True,
+                progress: Callable[[str], None] | None = None) -> Backup:
     """Copy the database and the attachments, check the copy, mirror it, rotate old ones
-    (rotation=False: the copy a restore keeps aside, which no rotation removes)."""
+    (rotation=False: the copy a restore keeps aside, which no rotation removes).
+    `progress` hears each stage's name as it starts: copying, packing, checking, mirroring
+    (the administrator's page shows them)."""
+    stage = progress or (lambda _name: None)
     now = now or dt.datetime.now(dt.UTC)
     source = database_file()
     target = folder() / f"{PREFIX}{now.strftime(STAMP)}"
     work = target.with_name(target.name + ".partial")
     _owner_only_dir(work)
+    stage("copying")
     counts = _copy_database(source, work / DB_NAME)
+    stage("packing")
     _pack_uploads(work / FILES_NAME)
+    stage("checking")
     check = verify(work, counts)
     _write_check(work, now, check)
     work.rename(target)  # a half-made copy never carries a backup's name
     backup = Backup(target, now, check)
     mirror = mirror_folder() if rotation else None
     if mirror is not None:
+        stage("mirroring")
         backup.mirror = mirror / target.name
         shutil.copytree(target, backup.mirror, copy_function=shutil.copy2)
         _owner_only_tree(backup.mirror)
