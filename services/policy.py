@@ -570,3 +570,17 @@ def can_read_report_job(user: User, job) -> bool:
         return False
     classes = db.session.scalars(select(SchoolClass).where(SchoolClass.id.in_(job.class_ids)))
     return all(can_print_hard_copy(user, c) for c in classes)
+
+
+# -- Backups (issue 19) -----------------------------------------------------------------------
+
+def can_read_backups(user: User) -> bool:
+    """The list of backups and the warning when the last good one is old: the administrator,
+    and the director who answers for the journal's safekeeping (001 3.2.9)."""
+    return _signed_in(user) and user.has_role("admin", "director")
+
+
+def can_manage_backups(user: User) -> bool:
+    """Making, downloading and restoring a backup: the journal administrator only (a copy
+    holds every child's personal data; a restore replaces the whole journal)."""
+    return _signed_in(user) and user.has_role("admin")
