@@ -6,6 +6,7 @@ from models.curriculum import Bell, PlanItem, Subject, SubjectPage, TimetableSlo
 from models.jobs import ReportJob  # noqa: F401  (the report jobs table; import from models.jobs)
 from models.journal import Attendance, FinalMark, Lesson, Mark, ParentNotice
 from models.people import Enrolment, Guardian, Person, Pupil, Staff, StaffSubject
+from models.requests import DataRequest
 from models.school import (
     AcademicYear,
     CardCheck,
@@ -29,7 +30,7 @@ from models.year import (
 
 __all__ = [
     "ROLES", "AcademicYear", "Attendance", "AuditEvent", "Bell", "CardCheck", "Consent",
-    "ConsentText", "Correction", "DiaryVisit", "Enrolment", "FinalMark", "LoginAttempt", "StaffSubject",
+    "ConsentText", "Correction", "DataRequest", "DiaryVisit", "Enrolment", "FinalMark", "LoginAttempt", "StaffSubject",
     "Guardian", "Lesson", "Mark", "ParentNotice", "Person", "PlanItem", "Pupil", "School",
     "SchoolClass", "Staff", "StudyPeriod", "Subgroup", "SubgroupMember", "Subject",
     "SubjectPage", "TimetableSlot", "User", "UserRole", "UserSession", "WorkType", "CurriculumHours", "Exam",
