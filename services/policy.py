@@ -584,3 +584,33 @@ def can_manage_backups(user: User) -> bool:
     """Making, downloading and restoring a backup: the journal administrator only (a copy
     holds every child's personal data; a restore replaces the whole journal)."""
     return _signed_in(user) and user.has_role("admin")
+
+
+# -- Retention and the family's own data (issue 19) -------------------------------------------
+
+def can_purge_old_data(user: User) -> bool:
+    """The retention page and its purge: the journal administrator only."""
+    return _signed_in(user) and user.has_role("admin")
+
+
+def can_read_family_data(user: User, pupil: Pupil) -> bool:
+    """The family's data page, its archive and its correction requests: the pupil's parents
+    and the pupil; nobody else (staff answer a family's request from their own pages)."""
+    return _signed_in(user) and pupil in children_of(user)
+
+
+def can_answer_data_request(user: User, pupil: Pupil) -> bool:
+    """A family's correction request about a pupil: the class teacher of the pupil's class
+    now and the administration of its level (a pupil who has left: those who see every
+    class)."""
+    if not _signed_in(user):
+        return False
+    cls = pupil.school_class
+    if cls is None:
+        return oversees_all(user)
+    return oversees_class(user, cls) or cls.id in led_class_ids(user)
+
+
+def may_answer_data_requests(user: User) -> bool:
+    """The list of families' correction requests: class teachers and the administration."""
+    return _signed_in(user) and (user.has_role(*LEADERSHIP) or is_class_teacher(user))
