@@ -24,6 +24,7 @@ from pathlib import Path
 from flask import current_app
 
 from extensions import db
+from services import backups_pg  # pg_dump copies on PostgreSQL (it imports this module back)
 
 PREFIX = "tabel-"
 STAMP = "%Y%m%d-%H%M%S"
@@ -96,12 +97,12 @@ def make_backup(now: dt.datetime | None = None, keep_daily: int = KEEP_DAILY,
     (the administrator's page shows them)."""
     stage = progress or (lambda _name: None)
     now = now or dt.datetime.now(dt.UTC)
-    source = database_file()
+    copy = _copier()
     target = folder() / f"{PREFIX}{now.strftime(STAMP)}"
     work = target.with_name(target.name + ".partial")
     _owner_only_dir(work)
     stage("copying")
-    counts = _copy_database(source, work / DB_NAME)
+    counts = copy(work)
     stage("packing")
     _pack_uploads(work / FILES_NAME)
     stage("checking")
@@ -122,6 +123,15 @@ def make_backup(now: dt.datetime | None = None, keep_daily: int = KEEP_DAILY,
     if mirror is not None:
         backup.removed += rotate(mirror, keep_daily, keep_monthly)
     return backup
+
+
+def _copier() -> Callable[[Path], dict[str, int]]:
+    """How this database goes into a backup folder: pg_dump on PostgreSQL (services/
+    backups_pg.py), else SQLite's online backup (BackupError before any folder is made)."""
+    if backups_pg.active():
+        return lambda work: backups_pg.dump(work / backups_pg.DUMP_NAME)
+    source = database_file()
+    return lambda work: _copy_database(source, work / DB_NAME)
 
 
 def _copy_database(source: Path, target: Path) -> dict[str, int]:
@@ -161,6 +171,8 @@ def _pack_uploads(target: Path) -> None:
 def verify(path: Path, expected: dict[str, int] | None = None) -> Check:
     """Check a backup folder: the copy opens, PRAGMA integrity_check says ok, and (when
     given) every table holds the rows the live database held at the copy's moment."""
+    if (path / backups_pg.DUMP_NAME).is_file():
+        return backups_pg.verify(path, expected)
     copy = path / DB_NAME
     if not copy.is_file():
         return Check(False, "missing")
@@ -249,6 +261,8 @@ def restore(path: Path, into: Path | None = None) -> Restored:
     the old file and would corrupt the new one) and unpack the attachments. `into` restores
     somewhere else instead (the restore drill); the live database is then untouched.
     Stop the server first: open connections would keep writing to the old file."""
+    if backups_pg.active():
+        return backups_pg.restore(path)
     expected = _expected(path)
     check = verify(path, expected)
     if not check.ok:
@@ -317,6 +331,8 @@ def verify_restore() -> tuple[Path, Restored, bool]:
     if not found:
         raise BackupError("There is no backup to try yet.")
     newest = found[0][0]
+    if backups_pg.active():
+        return backups_pg.verify_restore(newest)
     with tempfile.TemporaryDirectory() as place:
         restored = restore(newest, into=Path(place) / DB_NAME)
     return newest, restored, restored.tables == _expected(newest)
