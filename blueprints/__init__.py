@@ -7,6 +7,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.admin.routes import bp as admin_bp
     from blueprints.audit.routes import bp as audit_bp
     from blueprints.auth.routes import bp as auth_bp
+    from blueprints.backups.routes import bp as backups_bp
     from blueprints.changelog.routes import bp as changelog_bp
     from blueprints.corrections.routes import bp as corrections_bp
     from blueprints.diary.routes import bp as diary_bp
@@ -24,5 +25,5 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, diary_bp, home_bp, admin_bp, lessons_bp, journal_bp, people_bp,
                accounts_bp, load_bp, readiness_bp, exams_bp, yearclose_bp, timetable_bp,
-               groups_bp, corrections_bp, changelog_bp, audit_bp, reports_bp):
+               groups_bp, corrections_bp, changelog_bp, audit_bp, reports_bp, backups_bp):
         app.register_blueprint(bp)

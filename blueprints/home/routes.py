@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from blueprints.common import render, require
-from services import clock, policy, school
+from services import backup_jobs, clock, policy, school
 from services.corrections import lists as correction_lists
 
 bp = Blueprint("home", __name__)
@@ -40,7 +40,8 @@ def office():
     return render("home/office.html", year=year, classes=classes,
                   corrections=correction_lists.home_summary(current_user),
                   counts=school.school_counts(),
-                  pupils=school.pupil_counts([c.id for c in classes]))
+                  pupils=school.pupil_counts([c.id for c in classes]),
+                  backups=backup_jobs.listing() if policy.can_read_backups(current_user) else None)
 
 
 # The school year's screens, in the order a year runs: (endpoint, url arguments, title,
