@@ -133,7 +133,7 @@ def _consents_of_before():
     conn = op.get_bind()
     pupils = conn.execute(sa.text("SELECT id, person_id, consent_on FROM pupil "
                                   "WHERE consent_on IS NOT NULL")).all()
-    recorder = conn.execute(sa.text("SELECT MIN(id) FROM user")).scalar()
+    recorder = conn.execute(sa.text("SELECT MIN(id) FROM \"user\"")).scalar()
     if not pupils or recorder is None:
         return
     conn.execute(sa.text(
