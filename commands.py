@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+from flask_migrate.cli import db as db_group
 from sqlalchemy import inspect
 
 from extensions import db
@@ -21,6 +22,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(school_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(retention_command)
 
 
 @click.group("school")
@@ -210,3 +212,48 @@ def restore_command(path: Path, yes: bool) -> None:
     click.echo(f"restored {path}; the journal before it is kept in {restored.aside}")
     click.echo(f"{sum(restored.tables.values())} rows, last entry {restored.last_change}: "
                + ", ".join(f"{n} {c}" for n, c in sorted(restored.tables.items()) if c))
+
+
+@click.command("retention")
+@click.option("--purge", is_flag=True, help="Delete what the dry run lists (asks first).")
+@click.option("--yes", is_flag=True, help="With --purge: do not ask for confirmation.")
+@with_appcontext
+def retention_command(purge: bool, yes: bool) -> None:
+    """List (by default) or purge what is older than the retention limits (001 VI)."""
+    from services import retention
+    plan = retention.make_plan()
+    click.echo(f"journal details of years ended before {plan.journal_before}, final marks "
+               f"of years ended before {plan.final_before}:")
+    for item in plan.years:
+        counts = ", ".join(f"{n} {kind}" for kind, n in item.counts.items() if n) or "nothing"
+        click.echo(f"  {item.year.name}: {counts}" + (f" (kept: {item.refused})"
+                                                       if item.refused else ""))
+    if not plan.years:
+        click.echo("  nothing is past the limits")
+    if not purge:
+        return
+    if not yes:
+        click.confirm("Delete these rows for good?", abort=True)
+    try:
+        counts, files = retention.purge(None, plan)
+    except retention.RetentionError as error:
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    retention.remove_files(files)
+    click.echo("purged: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+
+
+@db_group.command("copy-to")
+@click.argument("target_url")
+@click.option("--batch", default=1000, show_default=True, help="Rows per INSERT.")
+@with_appcontext
+def copy_to_command(target_url: str, batch: int) -> None:
+    """Copy every row of this database into an empty one at TARGET_URL (its schema made by
+    the migrations): moving a school from SQLite to PostgreSQL. Stop the server first."""
+    from services import db_copy
+    try:
+        copied = db_copy.copy_to(target_url, batch,
+                                 progress=lambda name, n: click.echo(f"{name}: {n}"))
+    except db_copy.CopyError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"copied {sum(copied.values())} rows of {len(copied)} tables")

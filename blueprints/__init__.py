@@ -18,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.lessons.routes import bp as lessons_bp
     from blueprints.load.routes import bp as load_bp
     from blueprints.people.routes import bp as people_bp
+    from blueprints.privacy.routes import bp as privacy_bp
     from blueprints.readiness.routes import bp as readiness_bp
     from blueprints.reports.routes import bp as reports_bp
     from blueprints.timetable.routes import bp as timetable_bp
@@ -25,5 +26,6 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, diary_bp, home_bp, admin_bp, lessons_bp, journal_bp, people_bp,
                accounts_bp, load_bp, readiness_bp, exams_bp, yearclose_bp, timetable_bp,
-               groups_bp, corrections_bp, changelog_bp, audit_bp, reports_bp, backups_bp):
+               groups_bp, corrections_bp, changelog_bp, audit_bp, reports_bp, backups_bp,
+               privacy_bp):
         app.register_blueprint(bp)
