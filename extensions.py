@@ -39,6 +39,8 @@ def sqlite_pragmas(dbapi_connection, _record) -> None:
     and tabel_fold(), a casefold SQLite lacks (its lower() folds ASCII only: searching
     "антонова" must find "Антонова", "әлия" must find "Әлия")."""
     dbapi_connection.create_function("tabel_fold", 1, _fold, deterministic=True)
+    # The driver's own implicit BEGIN is off: services.transactions.begin says which kind.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     for pragma in ("foreign_keys = ON", "journal_mode = WAL", "busy_timeout = 5000",
                    "synchronous = NORMAL"):

@@ -3,6 +3,8 @@
 # The worker (Huey's consumer) prints batches of hard copies; it stops when the server does
 # (Ctrl-C, or a TERM to this script). Usage: scripts/run.sh BIN HOST PORT
 set -eu
+# The database, attachments and backups hold children's personal data: owner-only files.
+umask 077
 BIN=${1:-.venv/bin}
 HOST=${2:-127.0.0.1}
 PORT=${3:-5000}
@@ -26,4 +28,6 @@ trap stop_worker EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-"$BIN/waitress-serve" --host "$HOST" --port "$PORT" --threads 8 --call app:create_app
+# gunicorn (deploy/gunicorn.conf.py): a process per core, threads in each, keep-alive
+# connections in a poller. Not exec: the trap above stops the worker when it ends.
+TABEL_BIND="$HOST:$PORT" "$BIN/gunicorn" -c deploy/gunicorn.conf.py "app:create_app()"

@@ -12,7 +12,7 @@ from blueprints.corrections.forms import DecisionForm, RequestForm
 from blueprints.parse import arg_id
 from extensions import db
 from models import Correction, Lesson, Pupil, StudyPeriod, SubjectPage
-from services import audit, clock, corrections, policy
+from services import audit, clock, corrections, policy, transactions
 from services.corrections import files, lists, workflow
 from services.corrections.errors import CorrectionError
 
@@ -133,8 +133,8 @@ def document(correction_id: int):
     path = files.path_of(row.file_key or "")
     if path is None:
         abort(404)
-    audit.record(current_user, "correction", row.id, "document_read", pupil_id=row.pupil_id)
-    db.session.commit()
+    with transactions.apart():
+        audit.record(current_user, "correction", row.id, "document_read", pupil_id=row.pupil_id)
     response = send_file(path, mimetype=row.file_type, as_attachment=True,
                          download_name=row.file_name or path.name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -16,7 +16,7 @@ from blueprints.common import load_or_404, render
 from blueprints.parse import to_id
 from extensions import db
 from models import Pupil, SchoolClass, StudyPeriod
-from services import audit, clock, diary, policy
+from services import audit, clock, diary, policy, transactions
 from services.timetable import sheets
 
 bp = Blueprint("diary", __name__)
@@ -30,10 +30,15 @@ def _locale() -> str:
 def _open(pupil_id: int) -> Pupil:
     """Load the child the user may read (else 404) and note a family member's visit."""
     pupil = load_or_404(Pupil, pupil_id, may=policy.can_read_diary)
-    if pupil in policy.children_of(current_user):
-        diary.record_visit(current_user, pupil)
-    elif policy.is_staff(current_user):  # staff reads are audited (DOMAIN.md 9)
-        audit.record(current_user, "pupil", pupil.id, "diary_read", pupil_id=pupil.id)
+    family = pupil in policy.children_of(current_user)
+    if family or policy.is_staff(current_user):
+        # Written and committed now, in a short transaction: a page must never hold the
+        # database's write lock while it renders (every save would wait behind it).
+        with transactions.apart():
+            if family:
+                diary.record_visit(current_user, pupil)
+            else:  # staff reads are audited (DOMAIN.md 9)
+                audit.record(current_user, "pupil", pupil.id, "diary_read", pupil_id=pupil.id)
     return pupil
 
 
@@ -67,13 +72,11 @@ def _year_period(pupil: Pupil) -> tuple[list[StudyPeriod], StudyPeriod | None,
 
 
 def _page(template: str, pupil: Pupil, section: str, block: str | None = None, **ctx):
-    """Render a diary page with the child switch and section tabs, then commit the visit
-    (rendering first keeps the loaded rows from being expired and read again)."""
+    """Render a diary page with the child switch and section tabs."""
     children = policy.children_of(current_user)
     diary.load_classes([pupil, *children])
     response = render(template, block=block, pupil=pupil, section=section, children=children,
                       rendered_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **ctx)
-    db.session.commit()
     return response
 
 

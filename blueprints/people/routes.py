@@ -23,7 +23,7 @@ from models import (
     Staff,
     Subject,
 )
-from services import audit, audit_log, clock, policy
+from services import audit, audit_log, clock, policy, transactions
 from services import school as school_service
 from services.accounts.issue import account_of
 from services.people import consent as consent_service
@@ -149,8 +149,8 @@ def pupil_card(pupil_id: int):
                 flash(_("The card is saved."), "success")
                 return redirect(url_for("people.pupil_card", pupil_id=pupil.id), 303)
     else:
-        audit.record(current_user, "pupil", pupil.id, "read", pupil_id=pupil.id)
-        db.session.commit()
+        with transactions.apart():
+            audit.record(current_user, "pupil", pupil.id, "read", pupil_id=pupil.id)
     return _card_page(pupil, form, health)
 
 

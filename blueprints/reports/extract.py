@@ -16,7 +16,7 @@ from blueprints.parse import to_id
 from blueprints.reports.routes import _file, bp
 from extensions import db
 from models import Pupil, SchoolClass, StudyPeriod
-from services import audit, clock, policy
+from services import audit, clock, policy, transactions
 from services import school as school_service
 from services.reports import extract as extract_service
 from services.reports import filters as report_filters
@@ -45,8 +45,8 @@ def _extract(pupil_id: int) -> extract_service.Extract:
     if period is None:
         abort(404)
     if policy.is_staff(current_user) and pupil not in policy.children_of(current_user):
-        audit.record(current_user, "pupil", pupil.id, "extract_read", pupil_id=pupil.id)
-        db.session.commit()  # a short write of its own, not held while the PDF renders
+        with transactions.apart():  # a short write of its own, not held while the PDF renders
+            audit.record(current_user, "pupil", pupil.id, "extract_read", pupil_id=pupil.id)
     return extract_service.build(pupil, school_class, period, periods)
 
 

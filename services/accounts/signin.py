@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from extensions import db
 from models import School, User
 from models.users import PASSWORD_METHOD
-from services import clock
+from services import clock, transactions
 from services.accounts import throttle
 from services.accounts.access import may_sign_in
 from services.accounts.passwords import check_new_password
@@ -40,6 +40,7 @@ def authenticate(username: str, password: str, address: str = "") -> User | None
     """
     wait = throttle.wait_seconds(username, address)
     if wait:
+        transactions.write_apart()
         throttle.note(username, address, ok=False)
         raise SignInRefused(ngettext(
             "Too many failed attempts. Wait %(num)d second and try again.",
@@ -48,9 +49,13 @@ def authenticate(username: str, password: str, address: str = "") -> User | None
         select(User).where(func.lower(User.username) == username.strip().lower()))
     if user is None:
         check_password_hash(_dummy_hash(), password)
+        transactions.write_apart()
         throttle.note(username, address, ok=False)
         return None
-    if not user.check_password(password):
+    right = user.check_password(password)
+    # The slow hash is done: the attempt's record is written in a transaction of its own.
+    transactions.write_apart()
+    if not right:
         throttle.note(username, address, ok=False)
         return None
     state = may_sign_in(user, clock.today())
@@ -81,6 +86,7 @@ def change_password(user: User, current: str, new: str, school: School | None) -
         check_new_password(new, school, user.username, user.person)
     except ValueError as error:
         raise PasswordError(getattr(error, "message", str(error)), "new") from None
+    transactions.write_apart()
     user.set_password(new)
     user.must_change_password = False
     user.end_sessions()
