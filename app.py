@@ -9,6 +9,7 @@ from flask import Flask
 
 import models  # noqa: F401  (registers the tables before Migrate looks at them)
 from blueprints import register_blueprints
+from blueprints.server import init_server
 from blueprints.web import init_web, select_locale
 from commands import register_commands
 from config import default_config
@@ -30,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=clock.zone_name)
+    init_server(app)
     init_web(app)
     register_blueprints(app)
     register_commands(app)

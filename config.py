@@ -14,9 +14,15 @@ def load_secret_key(instance_path: str) -> str:
 
 
 def default_config(instance_path: str) -> dict:
-    """The settings a fresh checkout runs with; DATABASE_URL overrides the SQLite file."""
+    """The settings a fresh checkout runs with; DATABASE_URL overrides the SQLite file,
+    TABEL_HTTPS=1 and TABEL_PROXIES=N describe a server behind https (blueprints.server)."""
     sqlite_path = Path(instance_path) / "tabel.sqlite3"
+    https = os.environ.get("TABEL_HTTPS", "") in ("1", "true", "yes")
     return {
+        "PROXIES": int(os.environ.get("TABEL_PROXIES") or 0),
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
         "SECRET_KEY": os.environ.get("SECRET_KEY") or load_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -27,6 +33,8 @@ def default_config(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # A remembered sign-in lasts a month (services.accounts.sessions), not Flask-Login's year.
+        "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
         "WTF_CSRF_TIME_LIMIT": None,
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Response, abort, current_app, make_response, render_template, request
+from flask import Response, abort, current_app, g, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -109,8 +109,10 @@ def render_error(error: Exception) -> tuple[str, int]:
     if getattr(error, "description", "") and "CSRF" in str(error.description):
         texts[400] = _("The form has expired. Reload the page and try again.")
     title, text = titles.get(code, titles[500]), texts.get(code, texts[500])
+    request_id = g.get("request_id", "")
     if is_htmx():
-        return render_template("errors/fragment.html", title=title, text=text), code
+        return render_template("errors/fragment.html", title=title, text=text, code=code,
+                               request_id=request_id), code
     user = current_user if current_user and current_user.is_authenticated else None
     return render_template("errors/error.html", title=title, text=text, code=code,
-                           user=user), code
+                           user=user, request_id=request_id), code

@@ -9,14 +9,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
-from sqlalchemy import event, select
+from sqlalchemy import event
 
 from blueprints import assets
 from blueprints.common import htmx_redirect, is_htmx, render_error
 from blueprints.parse import IdConverter, to_id
 from extensions import db, login_manager, sqlite_pragmas
-from models import Staff, User
-from services import accounts, clock, policy, settings_cache, setup
+from models import User
+from services import accounts, clock, policy, settings_cache, setup, transactions
+from services.accounts import sessions
 
 # Deny by default: only these endpoints are open to anonymous visitors.
 PUBLIC_ENDPOINTS = frozenset(
@@ -42,6 +43,7 @@ def init_web(app: Flask) -> None:
     login_manager.unauthorized_handler(_unauthorized)
     # Forget the locale chosen for an earlier request of the same app context (tests, CLI).
     app.before_request(refresh)
+    app.before_request(transactions.start_request)
     app.before_request(_require_login)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -57,6 +59,7 @@ def init_web(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", sqlite_pragmas)
+            event.listen(db.engine, "begin", transactions.begin)
 
 
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
@@ -78,18 +81,20 @@ def rich_text(text: str | None) -> Markup:
 
 
 def _load_user(user_id: str) -> User | None:
-    """The signed-in user of a session or remember-me cookie ("id.version"), with the staff
-    record in the same query; None when the version is old (signed out everywhere, password
-    changed, account reset or disabled) or when the account's access has ended today."""
-    raw_id, _dot, raw_version = user_id.partition(".")
+    """The signed-in user of a session or remember-me cookie ("id.version.token"), with the
+    staff record in the same query; None when the browser's session has ended (signed out,
+    idle too long) or the version is old (signed out everywhere, password changed, account
+    reset or disabled) or when the account's access has ended today."""
+    raw_id, raw_version, token = (user_id.split(".", 2) + ["", ""])[:3]
     found, version = to_id(raw_id), to_id(raw_version)
-    if found is None or version is None:
+    if found is None or version is None or not token:
         return None
-    row = db.session.execute(select(User, Staff).outerjoin(Staff, Staff.person_id == User.person_id)
-                             .where(User.id == found)).first()
-    if row is None or row[0].session_version != version:
+    loaded = sessions.load(found, version, token)
+    if loaded is None:
         return None
-    user, staff = row
+    user, staff, remember = loaded
+    if not sessions.still_fresh(session, remember):
+        return None
     policy.forget(user)
     policy.know_staff(user, staff)
     if not accounts.may_sign_in(user, clock.today(), staff).ok:

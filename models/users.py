@@ -47,9 +47,13 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
+    # The signed-in browser's token (services.accounts.sessions); never stored, only its hash.
+    session_token = None
+
     def get_id(self) -> str:
-        """What the session and the remember-me cookie keep: the id and the session version."""
-        return f"{self.id}.{self.session_version}"
+        """What the session and the remember-me cookie keep: the id, the session version and
+        the browser's session token."""
+        return f"{self.id}.{self.session_version}.{self.session_token or ''}"
 
     def end_sessions(self) -> None:
         """Make every existing session and remember-me cookie of this account invalid."""

@@ -16,7 +16,7 @@ from models import School
 
 TTL_SECONDS = 60.0
 _seen: dict[str, tuple[float, dict[str, Any]]] = {}
-FIELDS = ("id", "timezone", "is_demo")
+FIELDS = ("id", "timezone", "is_demo", "session_idle_minutes")
 
 
 def school_value(name: str) -> Any:

@@ -1,6 +1,8 @@
 """Sign-in, sign-out, own password and the language switch."""
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -10,6 +12,7 @@ from blueprints.common import render, safe_next
 from extensions import db
 from services import accounts, setup
 from services import school as school_service
+from services.accounts import sessions
 from services.people.common import PeopleError, PersonData
 
 bp = Blueprint("auth", __name__)
@@ -34,8 +37,7 @@ def login():
         else:
             if session.get("locale") and not user.locale:
                 accounts.set_locale(user, session["locale"])
-            db.session.commit()
-            login_user(user, remember=form.remember.data)
+            _sign_in(user, remember=bool(form.remember.data))
             if user.must_change_password:
                 flash(_("This password was given to you by the school: choose your own now."),
                       "info")
@@ -44,10 +46,25 @@ def login():
     return render("auth/login.html", form=form, error=error, status=401 if error else 200)
 
 
+def _sign_in(user, remember: bool = False) -> None:
+    """A new session for this browser: nothing of the anonymous one is kept but the language
+    (no session fixation; Flask-WTF makes a new CSRF token), a revocable row, the cookie."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    sessions.start(user, remember)
+    db.session.commit()
+    login_user(user, remember=remember)
+    session["seen"] = int(time.time())
+
+
 @bp.post("/logout")
 def logout():
-    if current_user.is_authenticated and request.form.get("everywhere"):
-        current_user.end_sessions()
+    if current_user.is_authenticated:
+        if request.form.get("everywhere"):
+            current_user.end_sessions()
+        sessions.end(current_user)  # a copy of this browser's cookie stops working too
         db.session.commit()
     logout_user()
     session.clear()
@@ -107,8 +124,7 @@ def first_run():
             db.session.rollback()
             getattr(form, error.field or "name").errors.append(error.message)
         else:
-            db.session.commit()
-            login_user(user)
+            _sign_in(user)
             flash(_("The school is created. Next: the people, the classes and the timetable."),
                   "success")
             return redirect(url_for("admin.index"))
