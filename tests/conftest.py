@@ -1,11 +1,15 @@
-"""Fixtures: an app on a fresh SQLite file, a client, a sign-in helper and a tiny school."""
+"""Fixtures: an app on a fresh SQLite file (or, with DATABASE_URL set to a PostgreSQL URL, on
+emptied PostgreSQL tables: scripts/pg_test.sh), a client, a sign-in helper and a tiny school."""
 from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import os
+import uuid
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url
 
 from app import create_app
 from extensions import db
@@ -43,21 +47,90 @@ def _has_app_context() -> bool:
     return has_app_context()
 
 
+PG_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = PG_URL.startswith("postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL the browser tests are skipped: they serve their own SQLite file, so a
+    second run would repeat the SQLite run's browser tests and double CI's time."""
+    if not ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="browser tests use their own SQLite file: run with SQLite")
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
+
+
+def database_url(path) -> str:
+    """A fresh, empty database for a test that builds its own app: the SQLite file `path`,
+    or on PostgreSQL a new database on the same server (dropped at the end of the run)."""
+    if not ON_POSTGRES:
+        return f"sqlite:///{path}"
+    name = f"tabel_t_{uuid.uuid4().hex[:12]}"
+    _admin_sql(f'CREATE DATABASE "{name}"')
+    _CREATED_DATABASES.append(name)
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+_CREATED_DATABASES: list[str] = []
+
+
+def _admin_sql(statement: str) -> None:
+    engine = create_engine(make_url(PG_URL).set(database="postgres"),
+                           isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
+def pytest_sessionfinish(session):
+    for name in _CREATED_DATABASES:
+        _admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_schema_made = False
+
+
+def _fresh_schema() -> None:
+    """SQLite: the tables in the new file. PostgreSQL: the schema built once per run (with
+    the audit triggers, by create_all's DDL events), then every table emptied per test and
+    ids restarted, as a fresh file would have them (TRUNCATE fires no row triggers)."""
+    global _schema_made
+    if not ON_POSTGRES:
+        db.create_all()
+        return
+    if not _schema_made:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+        db.create_all()
+        _schema_made = True
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL lock_timeout = '20s'")
+        conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
 @pytest.fixture
 def app(tmp_path, monkeypatch):
     monkeypatch.setattr("services.clock.today", lambda: TODAY)
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": PG_URL if ON_POSTGRES else
+        f"sqlite:///{tmp_path / 'test.sqlite3'}",
         "WTF_CSRF_ENABLED": False,
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
     })
     app.test_client_class = FreshSessionClient
     with app.app_context():
-        db.create_all()
+        _fresh_schema()
         yield app
         db.session.remove()
+        db.engine.dispose()  # each test's app has its own pool: no idle links left behind
 
 
 @pytest.fixture
