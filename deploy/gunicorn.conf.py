@@ -29,3 +29,5 @@ loglevel = "info"
 # Files the server writes (the database, attachments, backups) are the owner's alone.
 umask = 0o077
 proc_name = "tabel"
+# No control socket in the account's home folder: nothing here uses it.
+control_socket_disable = True
