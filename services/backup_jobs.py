@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 STATUS_NAME = "status.json"
 LOCK_NAME = "running.lock"
 STALE = dt.timedelta(hours=2)  # a status that has not moved for this long: its worker stopped
+# Queued this long: no worker takes it (not running, or it does not know the task).
+STALE_QUEUED = dt.timedelta(minutes=30)
 DEFAULT_WARN_DAYS = 14
 NAME = re.compile(r"^tabel-[0-9]{8}-[0-9]{6}$")
 FINISHED = ("done", "failed")
@@ -157,6 +159,18 @@ def find(name: str) -> Path | None:
     return None
 
 
+def files_of(path: Path) -> list[Path]:
+    """The files a download of a backup carries: its regular files (no symlink can lead out
+    of the folder), without SQLite's -shm index and an empty -wal, which opening the copy
+    to check it leaves beside it and which a restore does not need."""
+    def needed(file: Path) -> bool:
+        if file.name.endswith("-shm"):
+            return False
+        return not file.name.endswith("-wal") or file.stat().st_size > 0
+    return [f for f in sorted(path.iterdir())
+            if f.is_file() and not f.is_symlink() and needed(f)]
+
+
 def moment(name: str) -> dt.datetime | None:
     """When a backup was made (aware, UTC), read from its name."""
     try:
@@ -220,12 +234,14 @@ def status() -> Status | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if state.running and (not _lock().exists() or _stale(state)):
-        state.stage, state.error = "failed", "stopped"
+        state.error = "no_worker" if state.stage == "queued" else "stopped"
+        state.stage = "failed"
     return state
 
 
 def _stale(state: Status) -> bool:
-    return clock.utcnow() - state.updated_at > STALE
+    return clock.utcnow() - state.updated_at > (STALE_QUEUED if state.stage == "queued"
+                                                 else STALE)
 
 
 def _lock() -> Path:

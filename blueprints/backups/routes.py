@@ -9,7 +9,7 @@ import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, redirect, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, redirect, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -32,6 +32,7 @@ STAGES = {"queued": _l("Waiting for the worker"), "copying": _l("Copying the dat
           "failed": _l("Failed")}
 ERRORS = {"stopped": _l("The worker stopped before the backup was finished: start it again."),
           "queue": _l("The job queue is not available: check the server's worker."),
+          "no_worker": _l("No worker took the backup: check that the server's worker runs."),
           "check": _l("The copy failed its check: see the list below.")}
 CHUNK = 1 << 20
 
@@ -97,10 +98,10 @@ def _found(name: str) -> Path:
 def download(name: str):
     """One backup as a .tar stream of its folder's files; audited."""
     path = _found(name)
-    files = [f for f in sorted(path.iterdir()) if f.is_file() and not f.is_symlink()]
+    files = backup_jobs.files_of(path)
     audit.record(current_user, "backup", None, "download", {"name": name}, role="admin")
     db.session.commit()
-    response = Response(stream_with_context(_tar(name, files)), mimetype="application/x-tar")
+    response = Response(_tar(name, files), mimetype="application/x-tar")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.tar"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
