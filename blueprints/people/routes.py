@@ -226,7 +226,11 @@ def guardian_add(pupil_id: int):
         person = db.session.get(Person, form.link_id.data)
         if person is None:
             abort(404)
-        guardian_service.link(current_user, pupil, person, form.relation.data)
+        try:
+            guardian_service.link(current_user, pupil, person, form.relation.data)
+        except PeopleError as error:  # no relation chosen
+            refuse(form, error)
+            return _card_again(pupil, guardian_form=form)
         db.session.commit()
         flash(_("The parent is linked."), "success")
         return _back(pupil, "#parents")
