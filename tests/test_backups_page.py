@@ -303,3 +303,22 @@ def test_the_home_page_reads_no_row_per_backup(login, school, places):
     with count_queries() as four:
         client.get("/office")
     assert len(four) == len(one)
+
+
+def test_through_a_real_queue_the_worker_makes_the_copy(app, login, school, places):
+    """The message is stored in Huey's file and run by a worker, as under `make run` (the
+    consumer must import services.backup_jobs to know the task)."""
+    from services.reports import jobs
+    app.config.update(JOBS_IMMEDIATE=False, JOBS_DB=str(places / "jobs.sqlite3"))
+    try:
+        response = login("admin").post("/backups/start", headers=HX)
+        assert 'hx-trigger="every 1s"' in response.text and 'data-stage="queued"' in response.text
+        assert backups.backups() == []
+        task = jobs.huey.dequeue()
+        assert task.name.endswith("make_backup_task")
+        jobs.huey.execute(task)
+    finally:
+        jobs.huey.storage.close()
+        app.config.update(JOBS_IMMEDIATE=True, JOBS_DB=None)
+        jobs.use_app(app)
+    assert backup_jobs.status().stage == "done" and len(backups.backups()) == 1
