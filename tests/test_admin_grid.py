@@ -107,11 +107,15 @@ def test_school_settings(school, login):
             "lock_days_current": "3", "lock_days_control": "7", "lock_days_essay": "14",
             "lock_days_final": "7", "round_up_from": "0.6", "default_locale": "ru",
             "min_marks_for_period": "3", "notice_lessons_before": "3",
-            "timezone": "Asia/Almaty"}
+            "timezone": "Asia/Almaty", "session_idle_minutes": "30", "backup_warn_days": "7"}
     assert client.post("/admin/settings", data=data).status_code == 302
     settings = db.session.scalar(db.select(School))
     assert (settings.lock_days_current, settings.round_up_from) == (3, 0.6)
     assert settings.allow_mark_one is False
+    assert (settings.session_idle_minutes, settings.backup_warn_days) == (30, 7)
+    for field, value in (("session_idle_minutes", "2"), ("backup_warn_days", "0")):
+        refused = client.post("/admin/settings", data={**data, field: value})
+        assert status(refused) == 422, field
     bad = client.post("/admin/settings", data={**data, "lock_days_current": "-1"})
     assert status(bad) == 422
     assert db.session.scalar(db.select(School)).lock_days_current == 3
