@@ -129,7 +129,7 @@ class Conn:
         self._writer.write(payload)
         await self._writer.drain()
         status_line = await self._reader.readline()
-        if not status_line:
+        if not status_line.endswith(b"\n"):
             raise Closed()
         status = int(status_line.split(b" ", 2)[1])
         headers: dict[str, str] = {}
@@ -219,8 +219,10 @@ class Server:
     """The production server (gunicorn with deploy/gunicorn.conf.py) on a SQLite file, on
     127.0.0.1 and a free port, in a process group of its own so it can be killed whole."""
 
-    def __init__(self, db_path: Path, folder: Path, workers: int | None = None):
+    def __init__(self, db_path: Path, folder: Path, workers: int | None = None,
+                 app: str = "app:create_app()"):
         self.db_path, self.folder, self.workers = Path(db_path), Path(folder), workers
+        self.app = app  # the WSGI app as gunicorn names it (the test's pins the date)
         self.log_path = self.folder / "server.log"
         self.port = 0
         self.proc: subprocess.Popen | None = None
@@ -240,7 +242,7 @@ class Server:
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
-                 "app:create_app()"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                 self.app], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True)
         self._wait_ready(wait)
 
