@@ -44,6 +44,7 @@ def test_admin_makes_a_backup_and_watches_it_finish(page, live_server, browser_a
     lang, viewport, _touch = variant
     press = sign_in_as(page, sign_in, "admin", variant)
     page.goto(f"{live_server}/office")
+    shot(page, f"backups-home-warning-{lang}", full_page=False)
     with page.expect_navigation():
         press("#backup-home-warning a")
     assert page.locator("[data-state=warning]").is_visible()
