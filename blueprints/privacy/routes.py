@@ -9,7 +9,7 @@ typed confirmation word.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,7 +17,7 @@ from blueprints.common import load_or_404, refuse, render, require
 from blueprints.privacy import forms
 from extensions import db
 from models import DataRequest, Pupil
-from services import audit, policy, retention
+from services import audit, policy, retention, transactions
 from services.privacy import archive, holdings
 from services.privacy import requests as data_requests
 
@@ -72,8 +72,8 @@ def ask(pupil_id: int):
 def download(pupil_id: int):
     """Everything the school holds about the child: a PDF, JSON and CSV in one ZIP."""
     pupil = _child(pupil_id)
-    audit.record(current_user, "pupil", pupil.id, "data_export", pupil_id=pupil.id)
-    db.session.commit()  # a short write of its own, not held while the PDF renders
+    with transactions.apart():  # a short write of its own, not held while the PDF renders
+        audit.record(current_user, "pupil", pupil.id, "data_export", pupil_id=pupil.id)
     held = holdings.gather(pupil, str(get_locale()))
     response = Response(archive.make_zip(held), mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{archive.file_name(held)}"'
@@ -135,6 +135,7 @@ def retention_page():
         return _retention_page(form, status=422)
     db.session.commit()
     retention.remove_files(files)
-    flash(_("Deleted %(n)d rows past the retention limits.", n=sum(counts.values())),
+    flash(ngettext("Deleted %(num)d row past the retention limits.",
+                   "Deleted %(num)d rows past the retention limits.", sum(counts.values())),
           "success")
     return redirect(url_for("privacy.retention_page"), 303)

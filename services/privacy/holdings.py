@@ -199,7 +199,7 @@ def final_marks(pupil: Pupil, locale: str) -> Table:
         .order_by(AcademicYear.start_date, Subject.name_ru, StudyPeriod.start_date)).all()
     kinds = {"year": _("year mark"), "exam": _("exam mark")}
     return Table("final_marks", _("Period, year and exam marks"),
-                 [("year", _("School year")), ("subject", _("Subject")), ("kind", _("For")),
+                 [("year", _("School year")), ("subject", _("Subject")), ("kind", _("Period")),
                   ("mark", _("Mark"))],
                  [[y, s.name(locale), period_title(p) if p else kinds.get(f.kind, f.kind),
                    rules.final_label(f.value, f.special)] for y, s, f, p in rows])
