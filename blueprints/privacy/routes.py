@@ -112,7 +112,7 @@ def answer(request_id: int):
 
 
 def _retention_page(form: forms.PurgeForm, status: int = 200):
-    form.confirm.description = _("Type %(word)s to confirm.", word=_("purge"))
+    form.confirm.description = _('Type "%(word)s" to confirm.', word=_("purge"))
     return render("privacy/retention.html", status=status, plan=retention.make_plan(),
                   form=form, labels=retention.KIND_LABELS)
 
@@ -126,7 +126,7 @@ def retention_page():
         return _retention_page(form)
     typed = (form.confirm.data or "").strip().casefold()
     if typed not in {_("purge").casefold(), "purge"}:
-        form.confirm.errors = [_("Type the word %(word)s to confirm.", word=_("purge"))]
+        form.confirm.errors = [_('Type "%(word)s" to confirm.', word=_("purge"))]
         return _retention_page(form, status=422)
     try:
         counts, files = retention.purge(current_user, retention.make_plan())

@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from extensions import db
-from models import Attendance, Lesson, Mark, WorkType
+from models import Attendance, FinalMark, Lesson, Mark, WorkType
 from tests.browser.variants import sign_in_as, variant_fixtures
 
 pytestmark = pytest.mark.browser
@@ -105,3 +105,52 @@ def test_another_family_gets_nothing(page, live_server, browser_app, sign_in):
     for path in (f"/my-data/{ids['anna']}/", f"/my-data/{ids['anna']}/archive.zip"):
         response = page.request.get(f"{live_server}{path}")
         assert response.status == 404
+
+
+def _old_year(app) -> None:
+    """A closed year that ended more than 5 years ago, with a lesson, a mark and a year mark."""
+    from models import AcademicYear, SchoolClass, SubjectPage
+    ids = app.config["TINY_SCHOOL_IDS"]
+    with app.app_context():
+        year = AcademicYear(name="2019/2020", start_date=dt.date(2019, 9, 1),
+                            end_date=dt.date(2020, 5, 31), closed=True)
+        db.session.add(year)
+        db.session.flush()
+        cls = SchoolClass(year_id=year.id, grade=5, letter="А")
+        db.session.add(cls)
+        db.session.flush()
+        page = SubjectPage(class_id=cls.id, subject_id=ids["maths"], teacher_id=ids["t_staff"])
+        db.session.add(page)
+        db.session.flush()
+        lesson = Lesson(page_id=page.id, date=dt.date(2019, 9, 2))
+        db.session.add(lesson)
+        db.session.flush()
+        wt = db.session.scalar(db.select(WorkType.id).where(WorkType.code == "lesson"))
+        db.session.add_all([
+            Mark(lesson_id=lesson.id, pupil_id=ids["anna"], value=4, work_type_id=wt),
+            FinalMark(page_id=page.id, pupil_id=ids["anna"], kind="year", value=4)])
+        db.session.commit()
+
+
+def test_the_administrator_purges_after_typing_the_word(page, live_server, browser_app,
+                                                         sign_in, shot, axe_check, variant):
+    lang, viewport, _touch = variant
+    _old_year(browser_app)
+    press = sign_in_as(page, sign_in, "admin", variant)
+    page.goto(f"{live_server}/retention/")
+    assert "2019/2020" in page.locator("table").inner_text()
+    _fits(page, viewport)
+    shot(page, f"retention-{lang}")
+    axe_check(page)
+    page.fill("input[name=confirm]", "нет")
+    with page.expect_navigation():
+        press("main form button[type=submit]")
+    assert page.locator("input[name=confirm][aria-invalid=true]").count() == 1
+    axe_check(page)
+    page.fill("input[name=confirm]", "purge")
+    with page.expect_navigation():
+        press("main form button[type=submit]")
+    assert page.locator("main form button[type=submit]").count() == 0  # nothing left to purge
+    with browser_app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Mark)) == 0
+        assert db.session.scalar(db.select(db.func.count()).select_from(FinalMark)) == 1
