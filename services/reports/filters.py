@@ -50,6 +50,11 @@ def _id(args, name: str) -> int | None:
     return to_id(args.get(name))
 
 
+def _whole(args, name: str, low: int, high: int) -> int | None:
+    from blueprints.parse import to_int  # ASCII digits: int() would take "٣", isdigit() "²"
+    return to_int(args.get(name, ""), low, high)
+
+
 def read(args) -> Filters:
     """The filters of a request's query string; the current year and today's period when
     none is asked (period=all asks for the whole year)."""
@@ -66,8 +71,7 @@ def read(args) -> Filters:
         f.period = next((p for p in periods if p.id == asked), None) or \
             _period_on(periods, clock.today())
     f.level = args.get("level") if args.get("level") in LEVELS else None
-    grade = args.get("grade", "")
-    f.grade = int(grade) if grade.isdigit() and 0 <= int(grade) <= 12 else None
+    f.grade = _whole(args, "grade", 0, 12)
     cls = db.session.get(SchoolClass, _id(args, "class") or 0)
     f.school_class = cls if cls is not None and cls.year_id == year.id else None
     f.subject = db.session.get(Subject, _id(args, "subject") or 0)
