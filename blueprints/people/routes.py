@@ -10,6 +10,7 @@ from sqlalchemy import select
 from blueprints.admin.history import readable
 from blueprints.admin.people_tables import PUPILS
 from blueprints.common import load_or_404, refuse, render, require
+from blueprints.parse import to_id
 from blueprints.people import forms
 from extensions import db
 from models import (
@@ -71,7 +72,7 @@ def staff_card(staff_id: int | None = None):
                 staff = staff_service.save_staff(
                     current_user, staff, form.person_data(), form.position.data or "",
                     form.hired_on.data, form.left_on.data, roles,
-                    [int(s) for s in form.subjects.data if s.isdigit()], clock.today())
+                    _subject_ids(form.subjects.data), clock.today())
             except PeopleError as error:
                 refuse(form, error)
             else:
@@ -209,6 +210,12 @@ def _card_page(pupil: Pupil, form, health: bool, status: int | None = None, **ex
         form, context["guardian_form"], context["consent_form"], context["depart_form"],
         context["move_form"])) else 200)
     return render("people/pupil.html", status=failed, **context)
+
+
+def _subject_ids(values: list[str]) -> list[int]:
+    """The ticked subjects; text that is no id ("²", 10^30) becomes -1, which the service
+    refuses as not on the list (int() raised on "²", and SQLite on 10^30)."""
+    return [-1 if to_id(v) is None else to_id(v) for v in values]
 
 
 def _back(pupil: Pupil, anchor: str = ""):
