@@ -23,6 +23,7 @@ import os
 import random
 import sqlite3
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,12 +102,32 @@ def run(h) -> None:
 async def _profiles(h, server: Server, teachers: list[Teacher], parents: list[Parent],
                     seconds: float) -> None:
     await sign_in_all(server.port, teachers + parents)
+    await alone(h, teachers[0], parents[0])
     for name, save_every, read_every, budget in (("school day", 3.0, 10.0, 150),
                                                  ("quarter end", 0.0, 0.0, 1000)):
-        log_from = len(server.log())
-        tally = await profile(teachers, parents, seconds, save_every, read_every)
+        log_from, cpu, own = len(server.log()), server.cpu_seconds(), time.process_time()
+        with LockProbe(server.db_path) as probe:
+            tally = await profile(teachers, parents, seconds, save_every, read_every)
+        h.note(f"load {name}: write lock held (% of probes)", probe.busy_percent())
+        h.note(f"load {name}: machine load average (1 min, {os.cpu_count()} cores)",
+               round(os.getloadavg()[0], 1))
         locked = server.log()[log_from:].count("database is locked")
         report(h, name, tally, budget, locked, len(teachers) + len(parents))
+        served = sum(len(s) for s in tally.samples.values()) or 1
+        h.note(f"load {name}: server CPU ms per request",
+               round((server.cpu_seconds() - cpu) * 1000 / served, 1))
+        h.note(f"load {name}: load generator CPU ms per request",
+               round((time.process_time() - own) * 1000 / served, 2))
+
+
+async def alone(h, teacher: Teacher, parent: Parent, n: int = 40) -> None:
+    """One save and one diary page at a time on the idle server: what the load adds to."""
+    tally = Tally()
+    for _ in range(n):
+        await teacher.step(tally)
+        await parent.step(tally)
+    for kind in ("save", "diary"):
+        h.record(f"load one user alone: {kind}", tally.samples.get(kind, []), None)
 
 
 async def sign_in_all(port: int, users: list) -> None:
@@ -132,6 +153,39 @@ async def profile(teachers: list[Teacher], parents: list[Parent], seconds: float
     await asyncio.gather(*steps)
     tally.ended = time.perf_counter()
     return tally
+
+
+class LockProbe(threading.Thread):
+    """Samples SQLite's write lock every 5 ms (BEGIN IMMEDIATE with no wait, then ROLLBACK):
+    the share of samples that found it taken is how busy the one writer's seat is."""
+
+    def __init__(self, path: Path):
+        super().__init__(daemon=True)
+        self.path, self.done, self.tries, self.busy = path, threading.Event(), 0, 0
+
+    def run(self) -> None:
+        con = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+        try:
+            while not self.done.wait(0.005):
+                self.tries += 1
+                try:
+                    con.execute("BEGIN IMMEDIATE")
+                    con.execute("ROLLBACK")
+                except sqlite3.OperationalError:
+                    self.busy += 1
+        finally:
+            con.close()
+
+    def busy_percent(self) -> float:
+        return round(100 * self.busy / max(self.tries, 1), 1)
+
+    def __enter__(self) -> "LockProbe":
+        self.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.done.set()
+        self.join()
 
 
 def report(h, name: str, tally: Tally, budget: float, locked: int, users: int) -> None:
@@ -171,8 +225,10 @@ def people(h) -> tuple[list[Teacher], list[Parent]]:
     from extensions import db
     from services import clock
     with h.app(DB_NAME).app_context():
+        # The server's today is the real one: clock.now(), not clock.today(), which an
+        # earlier bench script (diary.py) may have pinned in this process.
         day = db.session.execute(db.text(
-            "SELECT max(date) FROM lesson WHERE date <= :d"), {"d": clock.today()}).scalar()
+            "SELECT max(date) FROM lesson WHERE date <= :d"), {"d": clock.now().date()}).scalar()
         teachers = [Teacher(username, _cells(db, lesson_id, class_id, day))
                     for username, lesson_id, class_id in db.session.execute(db.text(
                         _TEACHER_LESSONS), {"d": day}).all()]
