@@ -95,8 +95,9 @@ def run_migrations_online():
         if sqlite:
             # Batch migrations copy a table and drop the old one; with foreign keys on, the
             # drop of a table other rows point to fails (or cascades). Checked afterwards.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()  # the pragma is a no-op inside a transaction: none is open now
+            # The pragma is a no-op inside a transaction: it goes to the driver directly, which
+            # runs it outside one (services.transactions leaves BEGIN to SQLAlchemy's event).
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -109,7 +110,7 @@ def run_migrations_online():
             connection.commit()
             broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             connection.commit()
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
             if broken:
                 raise RuntimeError(f"the migration left broken references: {broken[:5]}")
 

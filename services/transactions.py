@@ -30,23 +30,31 @@ DEFERRED_ENDPOINTS = frozenset({"auth.login", "auth.password", "auth.first_run"}
 
 
 def start_request() -> None:
-    """before_request: a write request's first transaction will take the write lock."""
-    g.tx_immediate = (request.method in WRITE_METHODS
-                      and request.endpoint not in DEFERRED_ENDPOINTS)
+    """before_request: a write request takes the write lock now, in its first transaction."""
+    if request.method in WRITE_METHODS and request.endpoint not in DEFERRED_ENDPOINTS:
+        _begin_immediate()
 
 
 def begin(conn) -> None:
     """The engine's "begin" event on SQLite (the driver's own BEGIN is switched off)."""
-    immediate = has_app_context() and g.pop("tx_immediate", False)
+    immediate = has_app_context() and g.get("tx_immediate", False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def write_apart() -> None:
-    """End the current transaction (keeping what is loaded) so that what is added next is
-    written in a short transaction of its own that takes the write lock at its start."""
+    """End the current transaction (keeping what is loaded) and begin one that holds the
+    write lock, so that what is added next is written in a short transaction of its own."""
     db.session.commit()
-    if has_app_context():
-        g.tx_immediate = True
+    _begin_immediate()
+
+
+def _begin_immediate() -> None:
+    # The session begins at once, so the flag is read by this session's BEGIN and by no other.
+    g.tx_immediate = True
+    try:
+        db.session.connection()
+    finally:
+        g.pop("tx_immediate", None)
 
 
 @contextmanager

@@ -174,4 +174,4 @@ SETTINGS = {"name": "Школа № 1", "short_name": "Школа № 1", "no_ma
             "lock_days_current": "2", "lock_days_control": "7", "lock_days_essay": "14",
             "lock_days_final": "7", "round_up_from": "0,5", "default_locale": "ru",
             "min_marks_for_period": "3", "notice_lessons_before": "3",
-            "timezone": "Asia/Almaty"}
+            "timezone": "Asia/Almaty", "session_idle_minutes": "60", "backup_warn_days": "14"}

@@ -270,19 +270,12 @@ def test_the_class_teacher_adds_pupils_and_reaches_the_page_from_home(school, en
 
 
 def test_the_groups_page_runs_a_fixed_number_of_queries(school, english, login):
-    from sqlalchemy import event
+    from tests.sql import count_queries
     url = f"/classes/{school.c5.id}/groups"
 
     def count(client) -> int:
-        seen: list[str] = []
-
-        def listener(_conn, _cursor, statement, *_args):
-            seen.append(statement)
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with count_queries() as seen:
             assert client.get(url).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)
 
     client = login("ct")
