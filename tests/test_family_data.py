@@ -133,3 +133,15 @@ def test_a_request_is_asked_answered_and_shown(filled, login):
     assert "Исправила в карточке" in login("anna").get(base).text
     assert "Исправила в карточке" in login("director").get("/my-data/requests/").text
     assert count(AuditEvent, action="data_request.answer") == 1
+
+
+def test_a_deputy_of_another_level_does_not_see_the_request(filled, login):
+    login("anna").post(f"/my-data/{filled.anna.id}/", data={"text": "Адрес устарел"})
+    row = db.session.scalar(select(DataRequest))
+    assert row.user_id != filled.mum.id  # the pupil asks for herself
+    primary = login("deputy1")  # primary grades only; 5 «А» is a basic one
+    assert "Адрес устарел" not in primary.get("/my-data/requests/").text
+    assert primary.post(f"/my-data/requests/{row.id}/",
+                        data={f"r{row.id}-answer": "x"}).status_code == 404
+    assert "Адрес устарел" in login("deputy").get("/my-data/requests/").text
+    assert "Адрес устарел" in login("mum").get(f"/my-data/{filled.anna.id}/").text

@@ -174,3 +174,8 @@ def test_page_purges_only_after_the_word(school, login):
     assert done.status_code == 303
     assert count(Lesson) == 0 and count(FinalMark) == 2
     assert status(client.post("/retention/", data={"confirm": "purge"})) == 422
+
+
+def test_limits_count_whole_years_back():
+    assert retention.years_before(dt.date(2028, 2, 29), 5) == dt.date(2023, 2, 28)
+    assert retention.years_before(dt.date(2026, 11, 23), 25) == dt.date(2001, 11, 23)

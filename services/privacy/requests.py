@@ -57,8 +57,9 @@ def answer(user: User, row: DataRequest, text: str | None) -> None:
 
 def of_pupil(pupil: Pupil) -> list[DataRequest]:
     """The requests about a pupil, newest first (the family's page)."""
-    return list(db.session.scalars(select(DataRequest).where(DataRequest.pupil_id == pupil.id)
-                                   .order_by(DataRequest.created_at.desc())))
+    return list(db.session.scalars(
+        select(DataRequest).options(selectinload(DataRequest.answerer))
+        .where(DataRequest.pupil_id == pupil.id).order_by(DataRequest.created_at.desc())))
 
 
 def for_answerer(user: User, limit: int = 100) -> list[DataRequest]:
