@@ -224,6 +224,11 @@ class Status:
     def running(self) -> bool:
         return self.stage not in FINISHED
 
+    @property
+    def token(self) -> str:
+        """Changes whenever the status does (the page's poll compares it)."""
+        return f"{self.stage}-{self.updated_at.timestamp():.6f}"
+
 
 def status() -> Status | None:
     """The latest run's status; a run whose lock is gone or stale reads as failed."""

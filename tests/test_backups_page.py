@@ -138,9 +138,17 @@ def test_a_second_start_is_refused_while_one_runs(login, school, places):
     assert backups.backups() == []
     # The page polls while it runs: the fragment alone for htmx, the whole page otherwise.
     fragment = client.get("/backups/", headers=HX).text
-    assert fragment.lstrip().startswith('<section id="backups-live"')
     assert 'hx-trigger="every 1s"' in fragment and 'data-stage="packing"' in fragment
+    assert fragment.count('id="backups-live"') == 1 and "<html" not in fragment
     assert "<html" in client.get("/backups/").text
+    # A poll that already shows this state gets 204 (nothing swapped, nothing re-announced);
+    # a new stage comes with its words for the page's one live region.
+    seen = backup_jobs.status().token
+    assert client.get(f"/backups/?seen={seen}", headers=HX).status_code == 204
+    backup_jobs._write("checking")
+    fragment = client.get(f"/backups/?seen={seen}", headers=HX).text
+    assert 'id="backup-announce" hx-swap-oob="innerHTML"' in fragment
+    assert 'data-stage="checking"' in fragment
 
 
 def test_a_stale_run_is_failed_and_a_new_start_takes_its_lock(login, school, places,

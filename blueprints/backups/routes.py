@@ -56,18 +56,24 @@ def error_text(code: str) -> str:
                                                        reason=code)
 
 
-def _page(errors: list[str] | None = None, status: int = 200) -> Response:
+def _page(errors: list[str] | None = None, status: int = 200,
+          state: backup_jobs.Status | None = None) -> Response:
     return render("backups/index.html", "live", status=status, listing=backup_jobs.listing(),
-                  state=backup_jobs.status(), errors=errors or [], stages=STAGES,
+                  state=state or backup_jobs.status(), errors=errors or [], stages=STAGES,
                   key_tables=KEY_TABLES, size_text=size_text, error_text=error_text,
-                  stamp=clock.stamp)
+                  stamp=clock.stamp, announce=is_htmx())
 
 
 @bp.get("/")
 def index():
-    """Every copy with its check and size, the last good one; htmx's poll gets the live part."""
+    """Every copy with its check and size, the last good one. htmx's poll names the state
+    it shows (?seen=): unchanged, the answer is 204 and nothing is swapped, so a screen
+    reader hears each stage once, not the page every second."""
     require(policy.can_read_backups(current_user))
-    return _page()
+    state = backup_jobs.status()
+    if is_htmx() and state is not None and request.args.get("seen") == state.token:
+        return Response(status=204)
+    return _page(state=state)
 
 
 @bp.post("/start")

@@ -57,6 +57,10 @@ def test_admin_makes_a_backup_and_watches_it_finish(page, live_server, browser_a
     shot(page, f"backups-running-{lang}")
     page.wait_for_selector("#backup-progress[data-stage=done]", timeout=15000)
     assert slow_worker == ["queued", "copying", "packing", "checking", "done"]
+    # The page's one live region says the stage (the swapped list is not read out).
+    assert page.locator("#backup-announce").inner_text().strip() == \
+        page.locator("#backup-progress strong").inner_text().strip()
+    assert page.locator("#backup-announce").count() == 1
     with browser_app.app_context():
         name = backups.backups()[0][0].name
     assert page.locator(f"tr[data-name='{name}']").is_visible()
