@@ -110,6 +110,11 @@ def _fresh_schema() -> None:
         _schema_made = True
     names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
     with db.engine.begin() as conn:
+        # A link an earlier test left open in a transaction (a thread's, a failed test's)
+        # would block the TRUNCATE and fail every test after it: no test inherits one.
+        conn.exec_driver_sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+            "current_database() AND pid <> pg_backend_pid()")
         conn.exec_driver_sql("SET LOCAL lock_timeout = '20s'")
         conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 

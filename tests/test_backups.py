@@ -12,6 +12,10 @@ import pytest
 from extensions import db
 from models import AuditEvent, Pupil, Subject
 from services import backups
+from tests.conftest import ON_POSTGRES
+
+pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="the SQLite file's copy; on PostgreSQL the "
+                                "pg_dump twins are in tests/test_postgres.py")
 
 
 @pytest.fixture
