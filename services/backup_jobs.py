@@ -104,7 +104,7 @@ def listing(warn_days: int | None = None) -> Listing:
         place = backups.mirror_folder()
         mirrored = backups.backups(place) if place else []
     except OSError as error:
-        mirror_error, mirrored = str(error)[:REASON_MAX], []
+        mirror_error, mirrored = _reason(error), []
     for path, moment in mirrored:
         entry = found.setdefault(path.name, Entry(path.name, moment.replace(tzinfo=dt.UTC)))
         entry.mirror, entry.mirror_ok = True, _check(path).get("ok")
@@ -315,9 +315,17 @@ def run() -> None:
                "" if made.ok else "check")
     except Exception as error:
         log.exception("the background backup failed")
-        _write("failed", error=str(error) or type(error).__name__)
+        _write("failed", error=_reason(error))
     finally:
         _lock().unlink(missing_ok=True)
+
+
+def _reason(error: Exception) -> str:
+    """What the administrator reads: the system's words for a disk error ("No space left on
+    device"), never a path (the log has the whole error)."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return type(error).__name__
 
 
 @huey.on_startup()

@@ -165,10 +165,11 @@ def test_a_stale_run_is_failed_and_a_new_start_takes_its_lock(login, school, pla
 
 def test_a_failed_backup_says_why_and_frees_the_lock(login, school, places, monkeypatch):
     def broken(**_kwargs):
-        raise OSError("No space left on device")
+        raise OSError(28, "No space left on device", str(places / "backups" / "x.partial"))
     monkeypatch.setattr(backups, "make_backup", broken)
     response = login("admin").post("/backups/start", headers=HX)
     assert 'data-stage="failed"' in response.text and "No space left on device" in response.text
+    assert str(places) not in response.text  # no path reaches the page
     assert not (places / "backups" / backup_jobs.LOCK_NAME).exists()
 
 
@@ -325,3 +326,15 @@ def test_through_a_real_queue_the_worker_makes_the_copy(app, login, school, plac
         app.config.update(JOBS_IMMEDIATE=True, JOBS_DB=None)
         jobs.use_app(app)
     assert backup_jobs.status().stage == "done" and len(backups.backups()) == 1
+
+
+def test_a_second_medium_that_cannot_be_read_is_said_without_its_path(login, school, places,
+                                                                      monkeypatch):
+    _made(1)
+
+    def unmounted():
+        raise PermissionError(13, "Permission denied", "/media/usb")
+    monkeypatch.setattr(backups, "mirror_folder", unmounted)
+    page = login("admin").get("/backups/").text
+    assert "Permission denied" in page and "/media/usb" not in page
+    assert len(_names(page)) == 1
