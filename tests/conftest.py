@@ -87,6 +87,9 @@ def _admin_sql(statement: str) -> None:
 
 
 def pytest_sessionfinish(session):
+    for engines in db._app_engines.values():  # the apps of database_url()'s tests
+        for engine in engines.values():
+            engine.dispose()
     for name in _CREATED_DATABASES:
         _admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

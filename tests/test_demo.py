@@ -28,7 +28,7 @@ from models import (
 from services import demo
 from services.demo_names import KK_FEMALE, KK_MALE, RU_FEMALE, RU_MALE
 from services.journal import predicted_mark
-from tests.conftest import TODAY
+from tests.conftest import TODAY, database_url
 
 COUNTED = (School, SchoolClass, Person, Pupil, Guardian, User, SubjectPage, TimetableSlot,
            Lesson, Mark, Attendance, FinalMark)
@@ -39,7 +39,7 @@ def demo_app(tmp_path_factory):
     """One small demo school built on TODAY (a Monday in the second quarter), shared."""
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     app = create_app({"TESTING": True, "SECRET_KEY": "x",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+                      "SQLALCHEMY_DATABASE_URI": database_url(path)})
     with app.app_context():
         db.create_all()
         demo.build_demo(pupils=60, today=TODAY)
@@ -233,7 +233,7 @@ def test_command_refuses_data_resets_and_skips(app):
 
 def test_command_migrates_an_empty_database(tmp_path):
     app = create_app({"TESTING": True, "SECRET_KEY": "x",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.sqlite3'}"})
+                      "SQLALCHEMY_DATABASE_URI": database_url(tmp_path / "new.sqlite3")})
     result = app.test_cli_runner().invoke(args=["demo", "--pupils", "22", "--weeks", "1"])
     assert result.exit_code == 0, result.output
     with app.app_context():
