@@ -336,9 +336,11 @@ def _class_for_reasons(class_id: int) -> SchoolClass:
 
 def _week_arg() -> dt.date:
     try:
-        return dt.date.fromisoformat(request.args.get("week", ""))
+        day = dt.date.fromisoformat(request.args.get("week", ""))
     except ValueError:
         return clock.today()
+    # The week's arithmetic overflows near date.min and date.max (?week=0001-01-01).
+    return day if 2000 <= day.year <= 2100 else clock.today()
 
 
 @bp.get("/classes/<int:class_id>/attendance")
