@@ -25,7 +25,8 @@ def _date(name: str, errors: list[str]) -> dt.date | None:
     if not raw:
         return None
     try:
-        if _DATE.match(raw):
+        # Years far from date.min/max: the school's midnight in UTC overflows there.
+        if _DATE.match(raw) and 2000 <= int(raw[:4]) <= 2100:
             return dt.date.fromisoformat(raw)
     except ValueError:
         pass
