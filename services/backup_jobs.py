@@ -330,11 +330,21 @@ def _reason(error: Exception) -> str:
 
 @huey.on_startup()
 def _on_worker_start() -> None:
-    """A lock left by a worker that stopped mid-backup: the run failed, the lock goes."""
+    """A lock left by a worker that stopped mid-backup: the run failed, the lock goes. The
+    database file's identity is noted, for _reopen_after_restore."""
     with _app().app_context():
+        notice_restore()
         if _lock().exists():
             _write("failed", error="stopped")
             _lock().unlink(missing_ok=True)
+
+
+@huey.pre_execute()
+def _reopen_after_restore(_task) -> None:
+    """The worker serves no request, so before each task: after a restore made by the server,
+    its pooled connections would still read and write the replaced file."""
+    with _app().app_context():
+        notice_restore()
 
 
 # -- a restore asked for from the page ---------------------------------------------------------

@@ -338,3 +338,14 @@ def test_a_second_medium_that_cannot_be_read_is_said_without_its_path(login, sch
     page = login("admin").get("/backups/").text
     assert "Permission denied" in page and "/media/usb" not in page
     assert len(_names(page)) == 1
+
+
+def test_the_worker_reopens_the_file_before_a_task_after_a_restore(app, school, places,
+                                                                   monkeypatch):
+    from services.reports import jobs
+    jobs.use_app(app)  # immediate mode: the task and its hooks run here, as in the worker
+    backup_jobs._seen_inode[app.config["SQLALCHEMY_DATABASE_URI"]] = -1
+    disposed = []
+    monkeypatch.setattr(db.engine, "dispose", lambda *a, **k: disposed.append(1))
+    backup_jobs.make_backup_task()
+    assert disposed == [1] and backup_jobs.status().stage == "done"
