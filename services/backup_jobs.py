@@ -189,9 +189,10 @@ class Contents:
     last_change: str | None  # the newest log row's time
 
 
-def contents(db_file: Path) -> Contents:
+def contents(db_file: Path, recorded: dict[str, int] | None = None) -> Contents:
     """Open a journal file read-only: the rows of the tables the page names, its latest
-    lesson and its latest logged change. A damaged or foreign file holds nothing."""
+    lesson and its latest logged change. A copy that is no SQLite file (a PostgreSQL dump)
+    or cannot be read shows the rows its check recorded."""
     tables: dict[str, int] = {}
     last = change = None
     try:
@@ -205,8 +206,13 @@ def contents(db_file: Path) -> Contents:
         finally:
             con.close()
     except (sqlite3.Error, ValueError):
-        pass  # its check on the list says what is wrong with it
+        tables = {k: v for k, v in (recorded or {}).items() if k in KEY_TABLES}
     return Contents(tables, last, change)
+
+
+def backup_contents(path: Path) -> Contents:
+    """What a backup folder holds (before a restore)."""
+    return contents(path / backups.DB_NAME, _check(path).get("tables"))
 
 
 # -- a backup in the background ----------------------------------------------------------------
@@ -280,13 +286,9 @@ def _claim() -> None:
 
 
 def start(user: User) -> None:
-    """Queue a backup (or make it now in immediate mode); audited, not committed.
-    Raises BackupJobError while one runs or when the database is not a SQLite file."""
-    try:
-        backups.database_file()
-    except backups.BackupError:
-        raise BackupJobError(_("On PostgreSQL backups are made by the command line "
-                               "(flask backup): see the README.")) from None
+    """Queue a backup (SQLite's online copy, or pg_dump on PostgreSQL: services.backups
+    chooses), or make it now in immediate mode; audited, not committed.
+    Raises BackupJobError while one runs."""
     _claim()
     _write("queued")
     audit.record(user, "backup", None, "start", role="admin")
@@ -325,6 +327,8 @@ def _reason(error: Exception) -> str:
     device"), never a path (the log has the whole error)."""
     if isinstance(error, OSError) and error.strerror:
         return error.strerror
+    if isinstance(error, backups.BackupError):  # written for a person (e.g. pg_dump missing)
+        return str(error)
     return type(error).__name__
 
 
@@ -381,8 +385,12 @@ def record_restore(user_id: int, name: str, aside: Path | None) -> None:
 
 
 def live_contents() -> Contents:
-    """What the live journal holds (after a restore)."""
-    return contents(backups.database_file())
+    """What the live journal holds (after a restore); nothing to show on PostgreSQL, where
+    the page does not restore."""
+    try:
+        return contents(backups.database_file())
+    except backups.BackupError:
+        return Contents({}, None, None)
 
 
 _seen_inode: dict[str, int | None] = {}

@@ -182,12 +182,30 @@ def test_a_queue_that_cannot_be_reached_fails_the_run(login, school, places, mon
     assert state.stage == "failed" and state.error == "queue"
 
 
-def test_on_postgresql_the_page_sends_to_the_command_line(login, school, places, monkeypatch):
+def test_a_database_that_cannot_be_copied_fails_the_run_with_the_reason(login, school, places,
+                                                                         monkeypatch):
+    def not_sqlite():
+        raise backups.BackupError("Only a SQLite database file is copied by this command")
+    monkeypatch.setattr(backups, "database_file", not_sqlite)
+    response = login("admin").post("/backups/start", headers=HX)
+    assert 'data-stage="failed"' in response.text and "Only a SQLite" in response.text
+    assert backups.backups() == []
+
+
+def test_on_postgresql_a_restore_is_left_to_the_command_line(login, school, places,
+                                                              monkeypatch):
+    client = login("admin")
+    name = _backup_then_a_new_subject(client)
+    (places / "backups" / name / backups.DB_NAME).unlink()  # a pg_dump copy has no such file
+    page = client.get(f"/backups/{name}/restore").text
+    assert "<dd>4</dd>" in page  # the rows its check recorded
+
     def not_sqlite():
         raise backups.BackupError("PostgreSQL")
     monkeypatch.setattr(backups, "database_file", not_sqlite)
-    response = login("admin").post("/backups/start", headers=HX)
-    assert _refused(response) and 'role="alert"' in response.text and backups.backups() == []
+    response = client.post(f"/backups/{name}/restore", data={"confirm": name})
+    assert _refused(response) and 'role="alert"' in response.text and _subjects() == 3
+    assert client.get(f"/backups/{name}/restored").status_code == 200
 
 
 # -- download ---------------------------------------------------------------------------------

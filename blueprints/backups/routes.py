@@ -19,7 +19,6 @@ from blueprints.common import is_htmx, render, require
 from extensions import db
 from services import audit, backup_jobs, clock, policy
 from services.backup_jobs import BackupJobError
-from services.backups import DB_NAME
 
 bp = Blueprint("backups", __name__, url_prefix="/backups")
 
@@ -145,7 +144,7 @@ def restore(name: str):
                 errors, status = [error.message], 422
     return render("backups/restore.html", status=status, name=name, errors=errors,
                   made_at=backup_jobs.moment(name), key_tables=KEY_TABLES, stamp=clock.stamp,
-                  contents=backup_jobs.contents(path / DB_NAME))
+                  contents=backup_jobs.backup_contents(path))
 
 
 def _restore(path: Path) -> None:
