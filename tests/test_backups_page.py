@@ -14,8 +14,11 @@ import pytest
 from extensions import db
 from models import AuditEvent, School, Subject
 from services import backup_jobs, backups, clock
+from tests.conftest import ON_POSTGRES
 from tests.sql import count_queries
 
+# The page's copies and restores read SQLite files; pg_dump copies are tests/test_postgres.py's.
+pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="copies of the SQLite file")
 HX = {"HX-Request": "true"}
 
 
