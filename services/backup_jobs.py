@@ -126,7 +126,8 @@ def _entry(path: Path, moment: dt.datetime) -> Entry:
 def _fill(entry: Entry, path: Path) -> None:
     """Size from the files themselves, the check as check.json recorded it."""
     check = _check(path)
-    entry.size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+    with contextlib.suppress(OSError):  # removed by a rotation while the page reads it
+        entry.size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
     entry.ok, entry.integrity = check.get("ok"), str(check.get("integrity", ""))
     entry.tables, entry.mismatched = check.get("tables") or {}, check.get("mismatched") or []
 
