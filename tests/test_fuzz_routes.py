@@ -37,8 +37,9 @@ from tests.fragments import status
 ROLES = ("admin", "teacher", "ct", "deputy", "mum")
 # Written on purpose by requests that are refused: a failed sign-in, a parent's visit.
 LOG_TABLES = {"login_attempt", "diary_visit"}
-BAD_IDS = ("0", "-1", str(MAX_ID), str(2**63), str(10**30), "²", "１２", "1e3", "", " ",
-           "1.5", "0x1f", "٣", "NaN", "None", "null", "-0", "+1", "1 ", "\x00", "9" * 40)
+BAD_IDS = ("0", "-1", str(MAX_ID), str(2**31), str(2**63), str(10**30), "²", "１２", "1e3", "",
+           " ", "1.5", "0x1f", "٣", "NaN", "None", "null", "-0", "+1", "1 ", "\x00", "9" * 40,
+           "0001-01-01", "9999-12-31", "2026-02-30", "2026-W48-1", "20261123", "00:00")
 PLAIN = ("1", "2", "3", "4", "5", "yes", "no", "on", "y", "n", "illness", "other", "period",
          "year", "current", "control", "2026-11-23", "2026-11-18", "2026-12-31", "08:30",
          "А", "Дроби", "ru", "kk", "н", "зач", "осв", "quarter", "half")
@@ -68,9 +69,9 @@ def _strings(nodes) -> set[str]:
             and _FIELD.fullmatch(n.value)}
 
 
-def _harvest(tree) -> tuple[set[str], set[str], set[str]]:
-    """(field names, name prefixes such as "cell-", file fields) found in one module."""
-    names, prefixes, files = set(), set(), set()
+def _harvest(tree) -> tuple[set[str], set[str], set[str], set[str]]:
+    """(field names, name prefixes such as "cell-", file fields, form prefixes) in a module."""
+    names, prefixes, files, forms = set(), set(), set(), set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             func = node.func
@@ -83,6 +84,9 @@ def _harvest(tree) -> tuple[set[str], set[str], set[str]]:
                     files |= found
             if attr == "startswith" and node.args:
                 prefixes |= {a.value for a in node.args if isinstance(a, ast.Constant)}
+            # A form built with prefix="move" posts move-pupil, move-source...
+            forms |= {f"{k.value.value}-" for k in node.keywords if k.arg == "prefix"
+                      and isinstance(k.value, ast.Constant) and k.value.value}
         elif isinstance(node, ast.Subscript) and _is_input(node.value):
             names |= _strings([node.slice])
         elif isinstance(node, ast.JoinedStr) and node.values \
@@ -97,7 +101,7 @@ def _harvest(tree) -> tuple[set[str], set[str], set[str]]:
                         field = {t.id for t in item.targets if isinstance(t, ast.Name)}
                         names |= field
                         files |= field if "File" in kind else set()
-    return names, prefixes, files
+    return names, prefixes, files, forms
 
 
 @functools.cache
@@ -106,9 +110,11 @@ def fields_of(module: str) -> tuple[frozenset, frozenset, frozenset]:
     path = Path(sys.modules[module].__file__)
     sources = sorted(path.parent.glob("*.py")) if module.count(".") > 1 else [path]
     names, prefixes, files = set(EXTRA_FIELDS.get(module.rsplit(".", 1)[0], ())), set(), set()
+    forms = set()
     for source in sources:
-        n, p, f = _harvest(ast.parse(source.read_text()))
-        names, prefixes, files = names | n, prefixes | p, files | f
+        n, p, f, w = _harvest(ast.parse(source.read_text()))
+        names, prefixes, files, forms = names | n, prefixes | p, files | f, forms | w
+    names |= {f"{form}{name}" for form in forms for name in names}
     return frozenset(names), frozenset(prefixes), frozenset(files)
 
 
