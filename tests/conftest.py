@@ -125,6 +125,7 @@ def _fresh_schema() -> None:
 @pytest.fixture
 def app(tmp_path, monkeypatch):
     monkeypatch.setattr("services.clock.today", lambda: TODAY)
+    monkeypatch.delenv("TABEL_BACKUP_MIRROR", raising=False)
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test",
@@ -132,6 +133,9 @@ def app(tmp_path, monkeypatch):
         f"sqlite:///{tmp_path / 'test.sqlite3'}",
         "WTF_CSRF_ENABLED": False,
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        # A test that starts a backup (the route walk, the fuzz tests) writes it here.
+        "BACKUP_FOLDER": str(tmp_path / "backups"),
+        "BACKUP_MIRROR": None,
     })
     app.test_client_class = FreshSessionClient
     with app.app_context():
