@@ -96,7 +96,16 @@ def _attendance_only(target: Target, old: str, new: str) -> bool:
     if target.kind != "cell":
         return False
     school = school_service.the_school()
-    return rules.parse_cell(new, school).marks == rules.parse_cell(old, lenient(school)).marks
+    return rules.parse_cell(new, school).marks == _stored_cell(old, school).marks
+
+
+def _stored_cell(stored: str, school) -> rules.CellValue:
+    """The entry as stored, read leniently. Marking a marked pupil absent in the attendance
+    column makes "н4", which parse_cell refuses as typed input (it raised, a 500)."""
+    status = {"н": "absent", "о": "late"}.get(stored[:1])
+    value = rules.parse_cell(stored[1:] if status else stored, lenient(school))
+    value.status = status
+    return value
 
 
 def _check_open_year(page: SubjectPage) -> None:
@@ -113,7 +122,7 @@ def _check_locked(target: Target, stored: str, new: str, today: dt.date) -> None
             raise CorrectionError(_("This lesson was cancelled: it takes no entries."))
         if target.lesson.date > today:
             raise CorrectionError(_("This lesson has not taken place yet."))
-        old = rules.parse_cell(stored, lenient(school))
+        old = _stored_cell(stored, school)
         wanted = rules.parse_cell(new, school)
         wt = entries.column_work_type(target.lesson, school)
         parts = [(wanted.marks != old.marks, True), (wanted.status != old.status, False)]
