@@ -32,6 +32,7 @@ from extensions import db
 from services.reports import filters as report_filters
 from services.reports import registry
 from tests import route_map
+from tests.conftest import TODAY
 from tests.fragments import status
 
 ROLES = ("admin", "teacher", "ct", "deputy", "mum")
@@ -298,3 +299,45 @@ def test_gets(app, school, lessons, login, username):
 def test_sign_in_forms(app, school, lessons, client):
     """The forms a stranger reaches: sign-in, first run, password change (refused)."""
     _run(app, client, school, lessons, "auth", "POST", "stranger")
+
+
+# ---- one field of a form that works, made wrong ------------------------------------------------
+
+def _good_posts(school, lessons) -> list[tuple[str, str, dict]]:
+    """(who, url, fields) of forms the app accepts as they are (from the feature tests)."""
+    s, today = school, school.builder.lesson(school.maths5, TODAY)
+    db.session.commit()
+    person = {"last_name": "Ершова", "first_name": "Мадина", "patronymic": "Ерлановна",
+              "sex": "f", "birth_date": "2015-04-02", "phone": "+7 701 222 33 44"}
+    return [
+        ("teacher", f"/journal/lessons/{today.id}/cell",
+         {"pupil": s.anna.id, "value": "5", "old": "", "comment": "у доски"}),
+        ("teacher", f"/pages/{s.maths5.id}/lessons/new", {"day": "2026-11-25", "number": "7"}),
+        ("teacher", f"/corrections/new?lesson={lessons[0].id}&pupil={s.vera.id}",
+         {"new_value": "4", "reason": "retake", "note": "", "doc_number": "П-7",
+          "doc_date": "2026-11-20"}),
+        ("admin", "/people/pupils/new", {**person, "class_id": s.c5.id, "on": "2026-11-24",
+                                         "order_no": "№ 51-у", "order_date": "2026-11-23"}),
+        ("ct", f"/classes/{s.c5.id}/groups", {"new-name": "ФИЗО"}),
+        ("admin", "/admin/subjects/new", {"code": "geo", "name_ru": "География",
+                                          "name_kk": "География"}),
+    ]
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_one_field_wrong(app, school, lessons, login, case):
+    """A form that would be accepted, with one field missing or holding a trap."""
+    who, url, good = _good_posts(school, lessons)[case]
+    client, state = login(who), {"db": fingerprint()}
+
+    @SETTINGS
+    @seed(case)
+    @given(field=st.sampled_from(sorted(good)), value=st.one_of(st.none(), NASTY),
+           htmx=st.booleans())
+    def one(field, value, htmx):
+        data = {k: v for k, v in good.items() if k != field or value is not None}
+        data |= {field: value} if value is not None else {}
+        response = client.post(url, data=data, headers={"HX-Request": "true"} if htmx else {})
+        _check(response, "POST", url, data, state)
+
+    one()
