@@ -233,13 +233,6 @@ def lessons(school):
     return route_map.sample_lessons(school)
 
 
-@pytest.fixture(autouse=True)
-def _backups_aside(app, tmp_path, monkeypatch):
-    """A fuzzed "make a backup" writes under the test's folder, not the checkout's."""
-    monkeypatch.delenv("TABEL_BACKUP_MIRROR", raising=False)
-    app.config.update(BACKUP_FOLDER=str(tmp_path / "backups"), BACKUP_MIRROR=None)
-
-
 def _post_groups() -> list[str]:
     """The blueprints with POST routes (the sign-in forms have a test of their own)."""
     from app import create_app
