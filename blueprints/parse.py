@@ -1,9 +1,10 @@
 """Reading ids and numbers from URLs, query strings and forms: ASCII digits, database-sized.
 
 `str.isdigit()` and Python's `int()` accept "²" or "٣", and a Python int has no upper bound
-while SQLite and PostgreSQL stop at 2^63 - 1 (a bigger one raises OverflowError in the
-driver). Every id the app reads from a request goes through here: what is not an id is None
-(a 404 or a form error for the caller), never a 500.
+while the id columns stop at 2^31 - 1 on PostgreSQL (INTEGER; a bigger value raises "integer
+out of range") and at 2^63 - 1 on SQLite (OverflowError in the driver). Every id the app
+reads from a request goes through here: what is not an id is None (a 404 or a form error for
+the caller), never a 500.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from werkzeug.routing import IntegerConverter
 from wtforms import DateField, IntegerField
 from wtforms.validators import ValidationError
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER, the id columns' type
 _ID = re.compile(r"[0-9]{1,19}")
 
 
