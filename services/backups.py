@@ -98,9 +98,7 @@ def make_backup(now: dt.datetime | None = None, keep_daily: int = KEEP_DAILY,
     stage = progress or (lambda _name: None)
     now = now or dt.datetime.now(dt.UTC)
     copy = _copier()
-    target = folder() / f"{PREFIX}{now.strftime(STAMP)}"
-    work = target.with_name(target.name + ".partial")
-    _owner_only_dir(work)
+    target, work = _claim_name(now)
     stage("copying")
     counts = copy(work)
     stage("packing")
@@ -125,6 +123,25 @@ def make_backup(now: dt.datetime | None = None, keep_daily: int = KEEP_DAILY,
     return backup
 
 
+def _claim_name(now: dt.datetime) -> tuple[Path, Path]:
+    """The copy's name and its work folder, made here: two backups started in the same
+    second (the nightly one and the page's button) take the next free second, never each
+    other's folder (mkdir is atomic: only one process makes a given folder)."""
+    _owner_only_dir(folder())
+    for shift in range(60):
+        target = folder() / f"{PREFIX}{(now + dt.timedelta(seconds=shift)).strftime(STAMP)}"
+        work = target.with_name(target.name + ".partial")
+        if target.exists():
+            continue
+        try:
+            work.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        os.chmod(work, 0o700)
+        return target, work
+    raise BackupError("Too many backups are being made at once: try again in a minute.")
+
+
 def _copier() -> Callable[[Path], dict[str, int]]:
     """How this database goes into a backup folder: pg_dump on PostgreSQL (services/
     backups_pg.py), else SQLite's online backup (BackupError before any folder is made)."""
@@ -144,6 +161,8 @@ def _copy_database(source: Path, target: Path) -> dict[str, int]:
         counts = _counts(src)
         src.backup(dst)
         src.execute("COMMIT")
+        # The copy is a single file: checking or downloading it leaves no -wal/-shm beside it.
+        dst.execute("PRAGMA journal_mode = DELETE")
     finally:
         dst.close()
         src.close()

@@ -149,3 +149,15 @@ def test_the_restore_drill(app, school, places):
     result = runner.invoke(args=["backup", "--verify-restore"])
     assert result.exit_code == 0 and "the same as when it was made" in result.output
     assert db.session.query(Pupil).count() == 4
+
+
+def test_two_backups_in_the_same_second_take_two_names_and_leave_no_wal(app, school):
+    moment = dt.datetime(2026, 11, 23, 10, 0, 0, tzinfo=dt.UTC)
+    first = backups.make_backup(now=moment, rotation=False)
+    second = backups.make_backup(now=moment, rotation=False)
+    assert first.path != second.path
+    assert second.path.name == "tabel-20261123-100001"
+    for made in (first, second):
+        assert made.check.ok
+        assert sorted(p.name for p in made.path.iterdir()) == [
+            "check.json", "tabel.sqlite3", "uploads.tar"]
