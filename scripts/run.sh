@@ -1,6 +1,7 @@
 #!/bin/sh
 # `make run`: the report worker in the background, then the web server in the foreground.
-# The worker (Huey's consumer) prints batches of hard copies; it stops when the server does
+# The worker (Huey's consumer; services.backup_jobs imports the report tasks too) prints
+# batches of hard copies and makes the backups started from the page; it stops when the server does
 # (Ctrl-C, or a TERM to this script). Usage: scripts/run.sh BIN HOST PORT
 set -eu
 # The database, attachments and backups hold children's personal data: owner-only files.
@@ -12,7 +13,7 @@ PORT=${3:-5000}
 # One worker process: xhtml2pdf renders one copy at a time. Ctrl-C (INT) interrupts a batch
 # at once; the worker fails that batch when it starts again. nice: on a small machine the
 # journal's requests come before the printing.
-nice -n 10 "$BIN/huey_consumer" services.reports.jobs.huey --workers 1 --worker-type process \
+nice -n 10 "$BIN/huey_consumer" services.backup_jobs.huey --workers 1 --worker-type process \
     --graceful-signal TERM --max-delay 1 --quiet &
 worker=$!
 
