@@ -147,7 +147,7 @@ def test_a_pg_dump_backup_is_checked_and_mirrored(school, places):
 def test_restore_brings_the_dump_back_and_the_drill_agrees(app, school, places):
     db.session.add(AuditEvent(action="test", object_type="test"))
     db.session.commit()
-    made = backups.make_backup()
+    made = backups.make_backup(dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC))  # not now's name
     anna = school.anna.person_id
     db.session.execute(update(Person).where(Person.id == anna).values(last_name="Changed"))
     db.session.commit()
@@ -158,6 +158,11 @@ def test_restore_brings_the_dump_back_and_the_drill_agrees(app, school, places):
     assert (places / "uploads" / "scan.pdf").read_bytes() == b"%PDF-1.4 scan"
     newest, drilled, same = backups.verify_restore()
     assert same and drilled.tables == restored.tables
+    runner = app.test_cli_runner()  # the commands an administrator types
+    made_now = runner.invoke(args=["backup"])
+    assert made_now.exit_code == 0, made_now.output
+    drill = runner.invoke(args=["backup", "--verify-restore"])
+    assert drill.exit_code == 0 and "restored into a temporary place" in drill.output
     assert restored.last_change is not None
     with pytest.raises(DBAPIError, match="append-only"):  # the restored trail is guarded too
         db.session.execute(text("DELETE FROM audit_event"))
