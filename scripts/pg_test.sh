@@ -56,4 +56,8 @@ export TABEL_TEST_PG_URL="$DATABASE_URL"
 export PATH="$PGBIN:$PATH"
 "$BIN/python" -c 'import psycopg' 2>/dev/null || "$BIN/pip" install -q 'psycopg[binary]>=3.2,<4'
 echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') at $DATABASE_URL"
-"$BIN/pytest" "$@"
+# pytest in the background, so that a TERM (CI's timeout) stops it and the cluster at once.
+"$BIN/pytest" "$@" &
+PYTEST=$!
+trap 'kill "$PYTEST" 2>/dev/null; exit 143' TERM INT
+wait "$PYTEST"
