@@ -1,16 +1,28 @@
 """Configuration defaults that need no editing; the instance folder keeps what is secret."""
 import os
 import secrets
+import time
 from pathlib import Path
 
 
 def load_secret_key(instance_path: str) -> str:
-    """Return the secret key kept in instance/secret_key, creating it on first start."""
+    """Return the secret key kept in instance/secret_key, creating it on first start.
+    Created exclusively and owner-only: several server processes starting together on a
+    fresh checkout all read the one key the first of them wrote."""
     path = Path(instance_path) / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+    for _ in range(50):  # another process may be between creating the file and writing it
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty: delete it and start again")
 
 
 def default_config(instance_path: str) -> dict:

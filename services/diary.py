@@ -7,9 +7,11 @@ them commits. Lessons come from the pupil's class pages (and the subgroups the p
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
@@ -513,6 +515,25 @@ def load_homework(pupil: Pupil, today: dt.date, locale: str
             pages[lesson.page_id].subject.name(locale), lesson.homework, lesson.lesson_number,
             lesson.date))
     return sorted(grouped.items())
+
+
+# A family reading the diary is noted once per child in this many seconds (per server
+# process), not at every page: a parent paging through weeks wrote a row per click, and under
+# load those writes queued behind the teachers' saves. "Who read it, and when" is the same.
+VISIT_EVERY_SECONDS = 300
+_last_visit: dict[tuple[str, int, int], float] = {}
+
+
+def visit_due(user: User, pupil: Pupil, now: float | None = None) -> bool:
+    """Whether this look at the child's diary is to be recorded (and note it as recorded)."""
+    now = time.monotonic() if now is None else now
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], user.id, pupil.id)
+    if now - _last_visit.get(key, -VISIT_EVERY_SECONDS) < VISIT_EVERY_SECONDS:
+        return False
+    if len(_last_visit) > 100_000:  # a bound on the memory, whatever the school's size
+        _last_visit.clear()
+    _last_visit[key] = now
+    return True
 
 
 def record_visit(user: User, pupil: Pupil) -> DiaryVisit:

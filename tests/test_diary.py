@@ -260,16 +260,24 @@ def _visits() -> list[tuple[int, int]]:
     return [(v.user_id, v.pupil_id) for v in db.session.scalars(select(DiaryVisit))]
 
 
-def test_each_family_page_load_is_one_visit(login, school):
+def test_a_family_reading_is_one_visit_per_child_in_five_minutes(login, school, monkeypatch):
+    clock_s = [1000.0]
+    monkeypatch.setattr("services.diary.time.monotonic", lambda: clock_s[0])
     client = login("mum")
     for path in ("week", "marks", "attendance", "homework"):
         assert client.get(f"/diary/{school.boris.id}/{path}").status_code == 200
-    client.get(f"/diary/{school.boris.id}/week/2026-11-16", headers={"HX-Request": "true"})
     mum = school.mum.id
-    assert _visits() == [(mum, school.boris.id)] * 5
+    assert _visits() == [(mum, school.boris.id)]
+    client.get(f"/diary/{school.anna.id}/week")  # the other child: a visit of its own
+    clock_s[0] += 299
+    client.get(f"/diary/{school.boris.id}/week/2026-11-16", headers={"HX-Request": "true"})
+    assert len(_visits()) == 2
+    clock_s[0] += 2
+    client.get(f"/diary/{school.boris.id}/week/2026-11-16", headers={"HX-Request": "true"})
+    assert _visits()[-1] == (mum, school.boris.id) and len(_visits()) == 3
     login("anna").get(f"/diary/{school.anna.id}/week")
     anna_user = db.session.scalar(select(User.id).where(User.username == "anna"))
-    assert _visits()[-1] == (anna_user, school.anna.id) and len(_visits()) == 6
+    assert _visits()[-1] == (anna_user, school.anna.id) and len(_visits()) == 4
 
 
 def test_staff_reading_the_diary_is_not_a_visit(login, school):

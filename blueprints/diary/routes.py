@@ -31,6 +31,8 @@ def _open(pupil_id: int) -> Pupil:
     """Load the child the user may read (else 404) and note a family member's visit."""
     pupil = load_or_404(Pupil, pupil_id, may=policy.can_read_diary)
     family = pupil in policy.children_of(current_user)
+    if family and not diary.visit_due(current_user, pupil):
+        return pupil
     if family or policy.is_staff(current_user):
         # Written and committed now, in a short transaction: a page must never hold the
         # database's write lock while it renders (every save would wait behind it).
