@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask import Request
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 from wtforms import DateField, IntegerField
 from wtforms.validators import ValidationError
@@ -114,3 +116,21 @@ class DayField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Enter a date such as 2026-11-23.")) from None
+
+
+class _WithoutNul(ImmutableMultiDict):
+    """Query string and form values with NUL characters dropped."""
+
+    def __init__(self, mapping=None):
+        if mapping is not None and not isinstance(mapping, dict | ImmutableMultiDict):
+            mapping = [(key, value.replace("\x00", "") if isinstance(value, str) else value)
+                       for key, value in mapping]
+        super().__init__(mapping)
+
+
+class NulFreeRequest(Request):
+    """A request whose args and form hold no NUL character: PostgreSQL text cannot (psycopg
+    refuses the query, a 500), and nobody types one; SQLite would store it. The app's
+    request_class."""
+
+    parameter_storage_class = _WithoutNul
