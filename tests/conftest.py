@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, make_url
 
 from app import create_app
 from extensions import db
+from services import settings_cache
 from tests.factories import PASSWORD, tiny_school
 
 # A Monday in the second quarter: fixed, so edit windows and weeks are predictable.
@@ -120,6 +121,7 @@ def _fresh_schema() -> None:
             "current_database() AND pid <> pg_backend_pid()")
         conn.exec_driver_sql("SET LOCAL lock_timeout = '20s'")
         conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    settings_cache.forget()  # it is kept per database URL, the same for every test here
 
 
 @pytest.fixture
