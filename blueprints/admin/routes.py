@@ -292,14 +292,16 @@ def _store(table: Table, row, form, new: bool = False) -> bool:
     The change goes into the audit trail with each field's old and new value."""
     cols = table.editable_columns()
     before = {} if new else {c.name: audit.plain(table.value(row, c)) for c in cols}
-    for col in cols:
-        value = form[col.name].data
-        if isinstance(value, Decimal):
-            value = float(value)
-        if isinstance(value, str):
-            value = value.strip()
-        table.put(row, col, value)
+    # No flush before the check: a column's put may query (the current year), and a flush
+    # of a year ending before it starts broke the table's CHECK constraint, a 500.
     with db.session.no_autoflush:
+        for col in cols:
+            value = form[col.name].data
+            if isinstance(value, Decimal):
+                value = float(value)
+            if isinstance(value, str):
+                value = value.strip()
+            table.put(row, col, value)
         refused = table.check(row) if table.check else None
     if refused:
         db.session.rollback()
