@@ -175,3 +175,10 @@ SETTINGS = {"name": "Школа № 1", "short_name": "Школа № 1", "no_ma
             "lock_days_final": "7", "round_up_from": "0,5", "default_locale": "ru",
             "min_marks_for_period": "3", "notice_lessons_before": "3",
             "timezone": "Asia/Almaty", "session_idle_minutes": "60", "backup_warn_days": "14"}
+
+
+def test_the_administration_page_leads_to_backups_and_retention(school, login):
+    admin = login("admin").get("/admin/").get_data(as_text=True)
+    assert 'href="/backups/"' in admin and 'href="/retention/"' in admin
+    director = login("director").get("/admin/").get_data(as_text=True)
+    assert 'href="/retention/"' not in director
