@@ -45,11 +45,16 @@ GROUPS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "accounts": (_l("Accounts and roles"),
                  ("account.issue", "account.disable", "account.enable", "staff.create",
                   "staff.update")),
-    "card_reads": (_l("Card reads"), ("pupil.read",)),
+    "card_reads": (_l("Card reads"), ("pupil.read", "pupil.extract_read")),
     "diary_reads": (_l("Diary reads"), ("pupil.diary_read",)),
     "corrections": (_l("Corrections"),
                     ("correction.request", "correction.approve", "correction.reject",
                      "correction.apply")),
+    "family_data": (_l("Families' data"),
+                    ("pupil.data_export", "data_request.create",
+                     "data_request.answer")),
+    "server": (_l("Backups and retention"),
+               ("backup.start", "backup.download", "backup.restore", "retention.purge")),
 }
 
 # What a row did, as a person reads it; an action not named here shows as written.
@@ -75,6 +80,13 @@ ACTIONS = {
     "correction.request": _l("correction requested"),
     "correction.approve": _l("correction approved"),
     "correction.reject": _l("correction rejected"), "correction.apply": _l("correction entered"),
+    "pupil.extract_read": _l("opened the extract from the journal"),
+    "pupil.data_export": _l("family downloaded its data"),
+    "data_request.create": _l("family asked for a correction of its data"),
+    "data_request.answer": _l("family's request answered"),
+    "backup.start": _l("backup started"), "backup.download": _l("backup downloaded"),
+    "backup.restore": _l("journal restored from a backup"),
+    "retention.purge": _l("old journal details deleted"),
 }
 
 OBJECTS = {
@@ -82,6 +94,8 @@ OBJECTS = {
     "pupil": _l("pupil card"), "account": _l("account"), "consent": _l("consent"),
     "guardian": _l("parent link"), "person": _l("parent card"), "staff": _l("staff card"),
     "correction": _l("correction"), "plan_item": _l("plan topic"),
+    "data_request": _l("family's request"), "backup": _l("backup"),
+    "retention": _l("retention"),
 }
 
 ROLES = {
