@@ -103,6 +103,10 @@ class MaxChars:
             raise ValidationError(str(self.message) % {"max": self.limit, "now": size})
 
 
+# Dates people type on forms: births of the oldest staff to the furthest plans.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
 class DayField(DateField):
     """A date (YYYY-MM-DD, as <input type=date> sends it) with a message in our words."""
 
@@ -116,6 +120,11 @@ class DayField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Enter a date such as 2026-11-23.")) from None
+        if not FIRST_YEAR <= self.data.year <= LAST_YEAR:
+            # 0001-01-01 parses, and a consent "given" then is a typing slip, not a date.
+            self.data = None
+            raise ValueError(_l("Enter a date between %(first)d and %(last)d.",
+                                first=FIRST_YEAR, last=LAST_YEAR))
 
 
 class _WithoutNul(ImmutableMultiDict):
