@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, case, cast, exists, func, literal, not_, or_, select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.types import DateTime
+from sqlalchemy.types import DateTime, Integer
 
 from extensions import db
 from models import (
@@ -274,7 +274,9 @@ def figures(sc: Scope) -> list[Figures]:
     marks = _pupil_marks(ids, sc.spans)
     for page_id, pupils, none, one, total in db.session.execute(
             select(marks.c.page_id, func.count(), func.sum(case((marks.c.n == 0, 1), else_=0)),
-                   func.sum(case((marks.c.n == 1, 1), else_=0)), func.sum(marks.c.n))
+                   func.sum(case((marks.c.n == 1, 1), else_=0)),
+                   # a sum of counts is NUMERIC on PostgreSQL (a Decimal, printed "1.3")
+                   cast(func.sum(marks.c.n), Integer))
             .group_by(marks.c.page_id)):
         fig = out[page_id]
         fig.pupils, fig.no_marks, fig.one_mark, fig.marks = pupils, none, one, total
