@@ -9,6 +9,7 @@ from flask import Flask
 
 import models  # noqa: F401  (registers the tables before Migrate looks at them)
 from blueprints import register_blueprints
+from blueprints.parse import NulFreeRequest
 from blueprints.server import init_server
 from blueprints.web import init_web, select_locale
 from commands import register_commands
@@ -20,6 +21,7 @@ from services import clock
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the Flask app; test_config replaces the defaults (used by the tests)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = NulFreeRequest  # PostgreSQL text cannot hold NUL: dropped on arrival
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(default_config(app.instance_path))
     if test_config:

@@ -46,3 +46,11 @@ def sqlite_pragmas(dbapi_connection, _record) -> None:
                    "synchronous = NORMAL"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+def postgresql_utc(dbapi_connection, _record) -> None:
+    """Stored instants are naive UTC: the session's zone is UTC, or PostgreSQL would shift
+    every aware value written into the server's own zone (Asia/Almaty on a Kazakh machine)."""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'UTC'")
+    dbapi_connection.commit()

@@ -14,7 +14,7 @@ from sqlalchemy import event
 from blueprints import assets
 from blueprints.common import htmx_redirect, is_htmx, render_error
 from blueprints.parse import IdConverter, to_id
-from extensions import db, login_manager, sqlite_pragmas
+from extensions import db, login_manager, postgresql_utc, sqlite_pragmas
 from models import User
 from services import accounts, clock, policy, settings_cache, setup, transactions
 from services.accounts import sessions
@@ -60,6 +60,8 @@ def init_web(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", sqlite_pragmas)
             event.listen(db.engine, "begin", transactions.begin)
+        elif db.engine.dialect.name == "postgresql":
+            event.listen(db.engine, "connect", postgresql_utc)
 
 
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)

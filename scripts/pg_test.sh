@@ -47,7 +47,7 @@ PORT=$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1"
 run_pg "$PGBIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 # Durability is not under test here: fsync off makes the many small transactions fast.
 run_pg "$PGBIN/pg_ctl" -D "$DATA" -l "$WORK/server.log" -w start \
-    -o "-h 127.0.0.1 -p $PORT -k $WORK -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
+    -o "-h 127.0.0.1 -p $PORT -k $WORK -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c timezone=Asia/Almaty" >/dev/null
 run_pg "$PGBIN/createdb" -h "$WORK" -p "$PORT" -U postgres tabel_test
 
 export DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PORT/tabel_test"
