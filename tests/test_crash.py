@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import random
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,13 @@ def held(path: Path, cells: list[Cell]) -> tuple[str, dict[Cell, str]]:
         con.close()
 
 
+def _run(coroutine):
+    """asyncio.run in a thread of its own: after the browser tests, Playwright's event loop
+    is still registered in this one, and asyncio.run refuses to start beside it."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_acknowledged_saves_survive_a_sigkill_of_the_server_three_times(tmp_path):
     path = tmp_path / "crash.sqlite3"
     cells = make_school(path)
@@ -127,7 +135,7 @@ def test_acknowledged_saves_survive_a_sigkill_of_the_server_three_times(tmp_path
     try:
         server.start()
         for round_no in range(ROUNDS):
-            acked = asyncio.run(stream(server, cells, kill_after=rnd.randint(30, 80)))
+            acked = _run(stream(server, cells, kill_after=rnd.randint(30, 80)))
             assert server.proc.poll() is not None, "the server outlived its SIGKILL"
             assert acked >= 30, f"round {round_no}: only {acked} saves acknowledged"
             server.start()  # over the killed server's -wal and -shm files; serves the next round
