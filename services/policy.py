@@ -473,10 +473,7 @@ def can_read_extract(user: User, pupil: Pupil) -> bool:
         return False
     if pupil in children_of(user) or user.has_role("secretary"):
         return True
-    cls = pupil.school_class
-    if cls is None:
-        return oversees_all(user)
-    return oversees_class(user, cls) or cls.id in led_class_ids(user)
+    return _leads_pupils_class(user, pupil)
 
 
 def may_issue_extracts(user: User) -> bool:
@@ -599,16 +596,22 @@ def can_read_family_data(user: User, pupil: Pupil) -> bool:
     return _signed_in(user) and pupil in children_of(user)
 
 
+def _leads_pupils_class(user: User, pupil: Pupil) -> bool:
+    """The class teacher of the pupil's class now, or the leadership of its level; for a
+    pupil who has left, those who see every class."""
+    cls = pupil.school_class
+    if cls is None:
+        return oversees_all(user)
+    return oversees_class(user, cls) or cls.id in led_class_ids(user)
+
+
 def can_answer_data_request(user: User, pupil: Pupil) -> bool:
     """A family's correction request about a pupil: the class teacher of the pupil's class
     now and the administration of its level (a pupil who has left: those who see every
     class)."""
     if not _signed_in(user):
         return False
-    cls = pupil.school_class
-    if cls is None:
-        return oversees_all(user)
-    return oversees_class(user, cls) or cls.id in led_class_ids(user)
+    return _leads_pupils_class(user, pupil)
 
 
 def may_answer_data_requests(user: User) -> bool:
