@@ -176,6 +176,11 @@ def test_a_period_mark_below_the_predicted_asks_about_the_parents(grid, browser_
     assert pw.locator("#jnotice-text").text_content()
     pw.fill("#jnotice input[name=told_on]", (TODAY - dt.timedelta(days=5)).isoformat())
     dialog.locator("button[value=ok]").click()
+    # The save starts after the dialog closes: wait for the answer, not just for no cell saving
+    # (under load the reload came first and cut the request off).
+    dialog.wait_for(state="hidden")
+    pw.wait_for_function("() => { const td = document.querySelector('#jgrid tbody tr td.fp');"
+                         " return td && td.textContent.trim() === '3' && !td.matches('.sv'); }")
     wait_saved(pw)
     pw.reload()
     pw.wait_for_selector("#jgrid[data-ready='1']")
