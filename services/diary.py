@@ -524,6 +524,12 @@ VISIT_EVERY_SECONDS = 300
 _last_visit: dict[tuple[str, int, int], float] = {}
 
 
+def forget_visits() -> None:
+    """Start counting afresh (the tests: on PostgreSQL every test has the same database URL
+    and restarts the ids)."""
+    _last_visit.clear()
+
+
 def visit_due(user: User, pupil: Pupil, now: float | None = None) -> bool:
     """Whether this look at the child's diary is to be recorded (and note it as recorded)."""
     now = time.monotonic() if now is None else now

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, make_url
 
 from app import create_app
 from extensions import db
-from services import settings_cache
+from services import diary, settings_cache
 from tests.factories import PASSWORD, tiny_school
 
 # A Monday in the second quarter: fixed, so edit windows and weeks are predictable.
@@ -122,6 +122,7 @@ def _fresh_schema() -> None:
         conn.exec_driver_sql("SET LOCAL lock_timeout = '20s'")
         conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
     settings_cache.forget()  # it is kept per database URL, the same for every test here
+    diary.forget_visits()  # so is the note of recent diary visits
 
 
 @pytest.fixture
