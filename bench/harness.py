@@ -180,8 +180,9 @@ class Harness:
 
         from extensions import db
 
-        def count(*_args):
-            if self._counting:
+        def count(_conn, _cursor, statement, *_args):
+            # BEGIN is sent as a statement on SQLite (services.transactions): not a query.
+            if self._counting and not statement.startswith("BEGIN"):
                 self._sql_count += 1
         with app.app_context():
             event.listen(db.engine, "before_cursor_execute", count)
