@@ -17,6 +17,9 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.journal.routes import bp as journal_bp
     from blueprints.lessons.routes import bp as lessons_bp
     from blueprints.load.routes import bp as load_bp
+    from blueprints.messages.routes import bp as messages_bp
+    from blueprints.news.routes import bp as news_bp
+    from blueprints.notices.routes import bp as notices_bp
     from blueprints.people.routes import bp as people_bp
     from blueprints.privacy.routes import bp as privacy_bp
     from blueprints.readiness.routes import bp as readiness_bp
@@ -27,5 +30,5 @@ def register_blueprints(app: Flask) -> None:
     for bp in (auth_bp, diary_bp, home_bp, admin_bp, lessons_bp, journal_bp, people_bp,
                accounts_bp, load_bp, readiness_bp, exams_bp, yearclose_bp, timetable_bp,
                groups_bp, corrections_bp, changelog_bp, audit_bp, reports_bp, backups_bp,
-               privacy_bp):
+               privacy_bp, messages_bp, news_bp, notices_bp):
         app.register_blueprint(bp)

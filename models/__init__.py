@@ -5,6 +5,8 @@ from models.corrections import Correction
 from models.curriculum import Bell, PlanItem, Subject, SubjectPage, TimetableSlot, WorkType
 from models.jobs import ReportJob  # noqa: F401  (the report jobs table; import from models.jobs)
 from models.journal import Attendance, FinalMark, Lesson, Mark, ParentNotice
+from models.messages import Conversation, ConversationMember, Message, MessageAttachment
+from models.notices import MarksSeen, NewsItem, Notice, NoticeSetting, PushSubscription
 from models.people import Enrolment, Guardian, Person, Pupil, Staff, StaffSubject
 from models.requests import DataRequest
 from models.school import (
@@ -35,4 +37,6 @@ __all__ = [
     "SchoolClass", "Staff", "StudyPeriod", "Subgroup", "SubgroupMember", "Subject",
     "SubjectPage", "TimetableSlot", "User", "UserRole", "UserSession", "WorkType", "CurriculumHours", "Exam",
     "ExamResult", "Holiday", "MarkExcuse", "PageTeacher", "Promotion", "YearClose",
+    "Conversation", "ConversationMember", "Message", "MessageAttachment", "MarksSeen",
+    "NewsItem", "Notice", "NoticeSetting", "PushSubscription",
 ]

@@ -17,6 +17,9 @@ PERIOD_SCHEMES = ("quarter", "half", "trimester")
 LANGUAGES = ("ru", "kk")
 
 
+ALL_NOTICE_KINDS = "absence,mark,low_mark,homework,predicted,period"
+
+
 class School(db.Model):
     """The one school of this instance; its columns are the school settings (DOMAIN.md 4, 8)."""
 
@@ -61,6 +64,14 @@ class School(db.Model):
     session_idle_minutes: Mapped[int] = mapped_column(default=60, server_default="60")
     # The home page warns the administrator when the last good backup is older than this.
     backup_warn_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    # Which journal notices the school sends parents (issue 20): a comma list of
+    # models.notices.NOTICE_KINDS; each parent may switch off what the school sends.
+    notice_kinds: Mapped[str] = mapped_column(
+        String(80), default=ALL_NOTICE_KINDS, server_default=ALL_NOTICE_KINDS)
+    # A parent's message unanswered after this many school days is flagged (001 3.2.5).
+    reply_days: Mapped[int] = mapped_column(default=2, server_default="2")
+    # The hour (school time) the daily e-mail digest goes to parents who chose it.
+    digest_hour: Mapped[int] = mapped_column(default=18, server_default="18")
 
     __table_args__ = (
         CheckConstraint("lock_days_current BETWEEN 0 AND 60", name="lock_current"),
@@ -77,6 +88,8 @@ class School(db.Model):
                         "AND 30 AND access_end_days BETWEEN 0 AND 30", name="access_days"),
         CheckConstraint("session_idle_minutes BETWEEN 5 AND 1440", name="session_idle"),
         CheckConstraint("backup_warn_days BETWEEN 1 AND 90", name="backup_warn"),
+        CheckConstraint("reply_days BETWEEN 1 AND 10", name="reply_days"),
+        CheckConstraint("digest_hour BETWEEN 0 AND 23", name="digest_hour"),
     )
 
     def no_marks_grade_set(self) -> set[int]:

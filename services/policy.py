@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from extensions import db
-from models import Guardian, Lesson, Pupil, SchoolClass, Staff, SubjectPage, User
+from models import Guardian, Lesson, Pupil, SchoolClass, Staff, SubjectPage, User, UserRole
 
 LEADERSHIP = ("admin", "director", "deputy")
 _MISSING = object()
@@ -617,3 +617,140 @@ def can_answer_data_request(user: User, pupil: Pupil) -> bool:
 def may_answer_data_requests(user: User) -> bool:
     """The list of families' correction requests: class teachers and the administration."""
     return _signed_in(user) and (user.has_role(*LEADERSHIP) or is_class_teacher(user))
+
+
+# --- Messages, news and notices (issue 20; DOMAIN.md 7) -----------------------------------
+# Who may talk: a parent with their children's teachers, class teacher and the administration;
+# a pupil with their teachers; staff with staff; staff with the families of the classes they
+# teach, lead or oversee. Never a family with another family.
+
+def _staff_user_ids(condition) -> set[int]:
+    """Active accounts of the staff records matching the condition."""
+    return set(db.session.scalars(
+        select(User.id).join(Staff, Staff.person_id == User.person_id)
+        .where(User.active, condition)))
+
+
+def family_staff_contact_ids(user: User) -> frozenset[int]:
+    """The staff accounts a parent or pupil may write to (and be written to by)."""
+    def compute() -> frozenset[int]:
+        kids = children_of(user)
+        class_ids = {k.class_id for k in kids if k.class_id is not None}
+        if not class_ids:
+            return frozenset()
+        teachers = select(SubjectPage.teacher_id).where(SubjectPage.class_id.in_(class_ids))
+        leaders = select(SchoolClass.class_teacher_id).where(SchoolClass.id.in_(class_ids))
+        ids = _staff_user_ids(Staff.id.in_(teachers.union(leaders)))
+        if user.has_role("parent"):
+            ids |= _administration_for(class_ids)
+        ids.discard(user.id)
+        return frozenset(ids)
+    return _memo(user, "family_contacts", compute)
+
+
+def _administration_for(class_ids: set[int]) -> set[int]:
+    """The director, the administrator and the deputies whose level has one of the classes."""
+    levels = {c.level for c in db.session.scalars(
+        select(SchoolClass).where(SchoolClass.id.in_(class_ids)))}
+    rows = db.session.execute(
+        select(User.id, UserRole.role, UserRole.scope).join(UserRole, UserRole.user_id == User.id)
+        .where(User.active, UserRole.role.in_(LEADERSHIP))).all()
+    return {uid for uid, role, scope in rows
+            if role != "deputy" or scope is None or scope in levels}
+
+
+def reachable_class_ids(user: User) -> frozenset[int]:
+    """Current classes whose families this member of staff may write to: those they teach or
+    lead, and every class of their level for the administration."""
+    if not is_staff(user):
+        return frozenset()
+
+    def compute() -> frozenset[int]:
+        from services.school import current_year
+        year = current_year()
+        if year is None:
+            return frozenset()
+        classes = db.session.scalars(select(SchoolClass).where(SchoolClass.year_id == year.id))
+        own = led_class_ids(user) | taught_class_ids(user)
+        return frozenset(c.id for c in classes if c.id in own or oversees_class(user, c))
+    return _memo(user, "reachable_classes", compute)
+
+
+def _family_class_ids(recipient: User) -> set[int]:
+    """The current classes of a parent's children or of a pupil."""
+    ids: set[int] = set()
+    if recipient.has_role("parent"):
+        ids |= set(db.session.scalars(
+            select(Pupil.class_id).join(Guardian, Guardian.pupil_id == Pupil.id)
+            .where(Guardian.person_id == recipient.person_id, Pupil.class_id.is_not(None))))
+    if recipient.has_role("pupil"):
+        ids |= set(db.session.scalars(select(Pupil.class_id).where(
+            Pupil.person_id == recipient.person_id, Pupil.class_id.is_not(None))))
+    return ids
+
+
+def can_message(user: User, recipient: User | None) -> bool:
+    """May user start a conversation with recipient (and so find them in the list)?"""
+    if not _signed_in(user) or recipient is None or not recipient.active \
+            or recipient.id == user.id:
+        return False
+    if is_staff(user) and recipient.has_role(*STAFF_ROLE_NAMES):
+        return True
+    if recipient.id in family_staff_contact_ids(user):
+        return True
+    if is_staff(user) and recipient.has_role("parent", "pupil"):
+        return bool(_family_class_ids(recipient) & reachable_class_ids(user))
+    return False
+
+
+STAFF_ROLE_NAMES = ("admin", "director", "deputy", "secretary", "teacher")
+
+
+def broadcast_class_ids(user: User) -> frozenset[int]:
+    """Classes whose parents this user may write to all at once: the class teacher's own
+    classes, and for the administration every class of their level."""
+    if not _signed_in(user):
+        return frozenset()
+    reach = reachable_class_ids(user)
+    led = led_class_ids(user)
+    if user.has_role(*LEADERSHIP):
+        return frozenset(c for c in reach if c in led or _oversees_id(user, c))
+    return frozenset(c for c in reach if c in led)
+
+
+def _oversees_id(user: User, class_id: int) -> bool:
+    school_class = db.session.get(SchoolClass, class_id)
+    return school_class is not None and oversees_class(user, school_class)
+
+
+def may_broadcast_parallel(user: User) -> bool:
+    """A whole parallel (all 5th classes) at once: the administration only."""
+    return _signed_in(user) and user.has_role(*LEADERSHIP)
+
+
+def can_publish_news(user: User) -> bool:
+    """News, announcements and the calendar: the deputy and the administrator (000 2.2)."""
+    return _signed_in(user) and user.has_role("admin", "deputy")
+
+
+def news_audience(user: User) -> tuple[bool, frozenset[int], frozenset[int]]:
+    """What news reaches this user: (staff items too?, grades, class ids). Staff read every
+    item; a family reads the whole school's and those of their children's parallels and
+    classes."""
+    if is_staff(user):
+        return True, frozenset(), frozenset()
+    kids = [k for k in children_of(user) if k.school_class is not None]
+    return (False, frozenset(k.school_class.grade for k in kids),
+            frozenset(k.class_id for k in kids))
+
+
+def can_read_notices(user: User, pupil: Pupil) -> bool:
+    """A child's journal notices reach the child's parents only."""
+    return _signed_in(user) and user.has_role("parent") and any(
+        k.id == pupil.id for k in children_of(user) if k.person_id != user.person_id)
+
+
+def can_read_seen_report(user: User, school_class: SchoolClass) -> bool:
+    """Who has not seen a notice or the period marks: the class teacher and leadership."""
+    return _signed_in(user) and (school_class.id in led_class_ids(user)
+                                 or oversees_class(user, school_class))

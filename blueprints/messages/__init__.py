@@ -1,0 +1,1 @@
+"""Messages between families and staff, and among staff (issue 20)."""

@@ -1,0 +1,1 @@
+"""News, announcements and the calendar: "Школа" and "Учительская" (issue 20)."""

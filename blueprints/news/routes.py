@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("news", __name__, url_prefix="/news")

@@ -1,0 +1,1 @@
+"""Journal notices to parents, their settings, push subscriptions and "seen" (issue 20)."""
