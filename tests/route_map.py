@@ -45,6 +45,9 @@ def candidates(school, lessons) -> dict[str, list]:
         "request_id": [1],  # a family's data request (issue 19): none here, 404s
         "name": ["tabel-20261207-200000"],  # a backup (issue 19): none here, 404s
         "correction_id": list(db.session.scalars(select(Correction.id))),
+        # Messages, notices and news (issue 20): none in the tiny school, 404s.
+        "conversation_id": [1], "attachment_id": [1], "notice_id": [1], "news_id": [1],
+        "month": ["2026-11"],
     }
 
 
