@@ -754,3 +754,30 @@ def can_read_seen_report(user: User, school_class: SchoolClass) -> bool:
     """Who has not seen a notice or the period marks: the class teacher and leadership."""
     return _signed_in(user) and (school_class.id in led_class_ids(user)
                                  or oversees_class(user, school_class))
+
+
+# --- News by level (issue 20, news and calendar) -------------------------------------------
+# A deputy limited to one level publishes for that level's parallels and classes, and, as every
+# publisher, for the whole school and the staff room (a concert, a staff meeting).
+
+_LEVEL_GRADES = {"primary": (0, 4), "basic": (5, 9), "secondary": (10, 12)}
+
+
+def news_grade_limit(user: User) -> tuple[int, int] | None:
+    """The grades (lowest, highest) a publisher's parallel and class items are limited to;
+    None: any grade (the administrator, a deputy of every level)."""
+    if user.has_role("admin") or not user.has_role("deputy"):
+        return None
+    scope = user.role_scope("deputy")
+    return _LEVEL_GRADES.get(scope) if scope else None
+
+
+def can_publish_news_for(user: User, audience: str, grade: int | None) -> bool:
+    """May the user publish an item for this audience (grade: the parallel's, or the class's
+    grade)?"""
+    if not can_publish_news(user):
+        return False
+    limit = news_grade_limit(user)
+    if audience in ("all", "staff") or limit is None:
+        return True
+    return grade is not None and limit[0] <= grade <= limit[1]
