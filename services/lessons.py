@@ -29,6 +29,7 @@ from models import (
 from services import audit, clock, entries, lesson_gen
 from services import school as school_service
 from services.journal import JournalError
+from services.notices import produce as notices
 
 TOPIC_MAX = 300
 HOMEWORK_MAX = 2000
@@ -230,6 +231,9 @@ def update_lesson(lesson: Lesson, data: LessonInput, user: User, *,
     changed = {k: v for k, v in new.items() if old[k] != v}
     if changed:
         _audit(user, "lesson.update", lesson, {k: old[k] for k in changed}, changed)
+    if "homework" in changed:
+        db.session.flush()
+        notices.lessons_changed([lesson.id])
     return bool(changed)
 
 

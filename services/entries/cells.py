@@ -28,6 +28,7 @@ from services import grid as grid_service
 from services import journal as rules
 from services.entries.common import audit, check_lock, core, lenient
 from services.journal import CellValue, JournalError
+from services.notices import produce as notices
 
 # The mark comment column holds this many characters; a longer one is refused, not cut.
 COMMENT_MAX = 200
@@ -123,7 +124,7 @@ def load_cell(lesson_id: int, pupil_id: int | None, person_id: int | None) -> Ce
 
 def save_cell(user: User, target: CellTarget, pupil_id: int, text: str, old: str | None,
               today: dt.date, comment: str | None = None,
-              correction: Correction | None = None) -> CellResult:
+              correction: Correction | None = None, notify: bool = True) -> CellResult:
     """Save what a teacher typed into one cell (marks and attendance) for one pupil.
 
     old is what the teacher's page showed; a different stored value refuses the entry (409).
@@ -132,6 +133,7 @@ def save_cell(user: User, target: CellTarget, pupil_id: int, text: str, old: str
     then only the writes the change needs and the audit row.
     An approved correction (services.corrections.apply, its only caller with one) passes the
     edit window; every other rule still holds, and the audit row names the correction.
+    The parents' notices follow the cell (notify=False: the caller brings them in line).
     """
     school, page, lesson, period, wt = (target.school, target.page, target.lesson,
                                         target.period, target.work_type)
@@ -167,6 +169,8 @@ def save_cell(user: User, target: CellTarget, pupil_id: int, text: str, old: str
           current.text() + (f" «{old_comment}»" if old_comment else ""),
           new.text() + (f" «{comment}»" if comment and new.marks else ""), page=page,
           lesson=lesson, correction=correction)
+    if notify and (new.status != current.status or new.marks != current.marks):
+        notices.lessons_changed([lesson.id], [pupil_id])
     pairs = [(m.value, m.weight) for m in marks if m.lesson_id != lesson.id] + kept
     average = rules.weighted_average(pairs)
     return CellResult(new, comment if new.marks else "", average,
@@ -268,7 +272,9 @@ def save_cells(user: User, lesson_id: int, changes: list[CellChange],
             raise JournalError(_("This lesson does not exist any more."), 404)
         try:
             save_cell(user, target, change.pupil_id, change.text, change.old, today,
-                      comment=change.comment)
+                      comment=change.comment, notify=False)
         except JournalError as error:
             errors[change.pupil_id] = error.message
+    if not errors:
+        notices.lessons_changed([lesson_id], [c.pupil_id for c in changes])
     return errors

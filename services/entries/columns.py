@@ -14,6 +14,7 @@ from services import grid as grid_service
 from services import journal as rules
 from services.entries.common import audit, check_lock, column_work_type, default_work_type
 from services.journal import CellValue, JournalError
+from services.notices import produce as notices
 
 
 @dataclass
@@ -61,6 +62,8 @@ def take_attendance(user: User, school: School, page: SubjectPage, lesson: Lesso
         CellValue(before.get(p)).text() + kept.get(p, ""),
         CellValue(wanted.get(p)).text() + kept.get(p, ""), page=page,
         lesson=lesson) for p in changed])
+    if changed:
+        notices.lessons_changed([lesson.id], changed)
     return ColumnChange(pupils, attendance=wanted)
 
 
@@ -109,6 +112,7 @@ def fill_column(user: User, school: School, page: SubjectPage, lesson: Lesson, v
         audit_service.write_rows([audit_service.journal_row(
             user, "journal.fill", "lesson", lesson.id, p, "", str(value), page=page,
             lesson=lesson) for p in given])
+        notices.lessons_changed([lesson.id], given)
     return ColumnChange(pupils, given=given)
 
 

@@ -22,6 +22,7 @@ from services import grid as grid_service
 from services import journal as rules
 from services.entries.common import audit, lenient
 from services.journal import JournalError
+from services.notices import produce as notices
 
 
 class NeedsNotice(JournalError):
@@ -72,6 +73,9 @@ def save_final(user: User, school: School, page: SubjectPage, pupil_id: int, kin
                                  author_id=user.id))
     else:
         row.value, row.special, row.author_id = value, special, user.id
+    if kind == "period":
+        db.session.flush()
+        notices.finals_changed(page.id, [pupil_id], period.id)
     label = rules.final_label(value, special)
     audit(user, f"journal.{kind}_mark", "page", page.id, pupil_id, shown, label, page=page,
           correction=correction, period_id=period_id)

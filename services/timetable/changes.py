@@ -19,6 +19,7 @@ from models import Attendance, Bell, Lesson, Mark, SubjectPage, User
 from services import lessons as lesson_service
 from services import school as school_service
 from services.calendar import calendar_for
+from services.notices import produce as notices
 from services.timetable.week import TimetableError, page_label
 
 
@@ -40,6 +41,7 @@ def move_lesson(lesson: Lesson, day: dt.date, number: int) -> Lesson:
         lesson.origin_date = lesson.origin_number = None  # back in its own place
     lesson.date, lesson.lesson_number = day, number
     db.session.flush()
+    notices.lessons_changed([lesson.id])  # moved past today or cancelled: its notices follow
     return lesson
 
 
@@ -54,6 +56,7 @@ def cancel_lesson(lesson: Lesson) -> Lesson:
                                "cancelled. Move it instead."))
     lesson.cancelled = True
     db.session.flush()
+    notices.lessons_changed([lesson.id])  # moved past today or cancelled: its notices follow
     return lesson
 
 
@@ -65,6 +68,7 @@ def restore_lesson(lesson: Lesson) -> Lesson:
     _check_place(lesson.page, lesson.date, lesson.lesson_number, ignore=lesson.id)
     lesson.cancelled = False
     db.session.flush()
+    notices.lessons_changed([lesson.id])  # moved past today or cancelled: its notices follow
     return lesson
 
 

@@ -1,0 +1,259 @@
+"""Notices to parents from the journal (issue 20): produced once per event at every entrance
+that changes the journal, never for another family, withdrawn with their event, filtered by
+the school's and the parent's kinds; the inbox, "seen" and the class teacher's report."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from extensions import db
+from models import Attendance, Mark, Notice, NoticeSetting, ParentNotice
+from services import entries, lessons
+from services.notices import produce
+from services.timetable import changes
+from tests.conftest import TODAY
+from tests.sql import count_queries
+
+DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture
+def ctx(app, school):
+    with app.test_request_context(), force_locale("en"):
+        yield school
+
+
+def lesson(ctx, page=None, day=TODAY, number=1, **kw):
+    return ctx.builder.lesson(page or ctx.maths5, day, number, **kw)
+
+
+def notices(user=None):
+    query = select(Notice).order_by(Notice.id)
+    if user is not None:
+        query = query.where(Notice.user_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def kinds(user):
+    return sorted((n.kind, n.event.split(":")[0]) for n in notices(user))
+
+
+def save(ctx, les, pupil, text, user=None):
+    target = entries.load_cell(les.id, pupil.id, (user or ctx.teacher).person_id)
+    old = entries.current_cell(les.id, pupil.id)[0].text()
+    return entries.save_cell(user or ctx.teacher, target, pupil.id, text, old, TODAY)
+
+
+def want(user, *kinds_):
+    db.session.merge(NoticeSetting(user_id=user.id, kinds=",".join(kinds_)))
+    db.session.flush()
+
+
+# -- producing ---------------------------------------------------------------------------------
+
+def test_absence_gives_one_notice_to_the_childs_parent_only(ctx):
+    les = lesson(ctx)
+    save(ctx, les, ctx.anna, "н")
+    save(ctx, les, ctx.anna, "н")  # the same cell saved twice
+    produce.lessons_changed([les.id])  # and recomputed: still one
+    mine = notices(ctx.mum)
+    assert [(n.kind, n.event, n.pupil_id, n.lesson_id) for n in mine] == [
+        ("absence", f"absence:{les.id}:{ctx.anna.id}", ctx.anna.id, les.id)]
+    assert {n.user_id for n in notices()} == {ctx.mum.id}  # not dad2, not Анна herself
+
+
+def test_late_gives_no_notice_and_absence_removed_withdraws_it(ctx):
+    les = lesson(ctx)
+    save(ctx, les, ctx.anna, "о")
+    assert notices() == []
+    save(ctx, les, ctx.anna, "н")
+    assert len(notices(ctx.mum)) == 1
+    save(ctx, les, ctx.anna, "о")
+    assert notices() == []
+    save(ctx, les, ctx.anna, "н")
+    save(ctx, les, ctx.anna, "")
+    assert notices() == []
+
+
+def test_absence_at_a_lesson_after_today_waits(ctx):
+    les = lesson(ctx, day=TODAY + DAY)
+    db.session.add(Attendance(lesson_id=les.id, pupil_id=ctx.anna.id, status="absent"))
+    db.session.flush()
+    produce.lessons_changed([les.id])
+    assert notices() == []
+
+
+def test_each_mark_is_a_notice_and_a_removed_mark_takes_it_along(ctx):
+    les = lesson(ctx)
+    save(ctx, les, ctx.anna, "5/4")
+    assert [n.kind for n in notices(ctx.mum)] == ["mark", "mark"]
+    save(ctx, les, ctx.anna, "5")
+    assert [n.kind for n in notices(ctx.mum)] == ["mark"]
+    save(ctx, les, ctx.vera, "3")
+    assert [n.pupil_id for n in notices(ctx.dad2)] == [ctx.vera.id]
+    assert len(notices(ctx.mum)) == 1
+
+
+def test_low_mark_only_parent_hears_of_marks_below_three(ctx):
+    want(ctx.mum, "low_mark")
+    les = lesson(ctx)
+    save(ctx, les, ctx.anna, "4")
+    assert notices(ctx.mum) == []
+    save(ctx, les, ctx.anna, "2")
+    assert [n.kind for n in notices(ctx.mum)] == ["low_mark"]
+    save(ctx, les, ctx.anna, "5")  # corrected up: no longer a low mark
+    assert notices(ctx.mum) == []
+
+
+def test_school_switching_a_kind_off_stops_it(ctx):
+    ctx.builder.school.notice_kinds = "mark"
+    db.session.flush()
+    les = lesson(ctx)
+    save(ctx, les, ctx.anna, "н")
+    assert notices() == []
+    save(ctx, les, ctx.vera, "4")
+    assert [n.kind for n in notices(ctx.dad2)] == ["mark"]
+
+
+def test_parent_switching_a_kind_off_stops_it_for_them_only(ctx):
+    want(ctx.mum, "mark")
+    les = lesson(ctx)
+    save(ctx, les, ctx.anna, "н")
+    save(ctx, les, ctx.vera, "н")
+    assert notices(ctx.mum) == []
+    assert [n.kind for n in notices(ctx.dad2)] == ["absence"]
+
+
+def test_homework_from_the_lesson_panel_and_cleared(ctx):
+    want(ctx.mum, "homework")
+    want(ctx.dad2, "homework")
+    les = lesson(ctx)
+    data = lessons.LessonInput(topic="", homework="№ 5", work_type_id=None, substitute_id=None,
+                               plan_item_id=None, ict_used=False, homework_due=None)
+    lessons.update_lesson(les, data, ctx.teacher, may_set_substitute=True)
+    lessons.update_lesson(les, data, ctx.teacher, may_set_substitute=True)
+    assert [n.kind for n in notices(ctx.mum)] == ["homework"]  # Анна only, not Борис (6 «Б»)
+    assert [n.pupil_id for n in notices(ctx.dad2)] == [ctx.vera.id]
+    data.homework = ""
+    lessons.update_lesson(les, data, ctx.teacher, may_set_substitute=True)
+    assert notices() == []
+
+
+def test_homework_is_off_by_default(ctx):
+    les = lesson(ctx, homework="№ 1")
+    produce.lessons_changed([les.id])
+    assert notices() == []
+
+
+def test_take_attendance_and_fill_column(ctx):
+    les = lesson(ctx)
+    entries.take_attendance(ctx.teacher, ctx.builder.school, ctx.maths5, les, [ctx.anna.id], TODAY)
+    assert kinds(ctx.mum) == [("absence", "absence")]
+    entries.fill_column(ctx.teacher, ctx.builder.school, ctx.maths5, les, 5, TODAY)
+    assert kinds(ctx.dad2) == [("mark", "mark")]  # Анна is absent: no mark, no mark notice
+    entries.take_attendance(ctx.teacher, ctx.builder.school, ctx.maths5, les, [], TODAY)
+    assert kinds(ctx.mum) == []
+
+
+def test_lesson_page_form_saves_several_cells_once(ctx):
+    les = lesson(ctx)
+    errors = entries.save_cells(ctx.teacher, les.id, [
+        entries.CellChange(ctx.anna.id, "н", "", None),
+        entries.CellChange(ctx.vera.id, "2", "", None)], TODAY)
+    assert errors == {}
+    assert kinds(ctx.mum) == [("absence", "absence")]
+    assert kinds(ctx.dad2) == [("mark", "mark")]
+
+
+def final(ctx, pupil, text, notice=None, page=None):
+    page = page or ctx.maths5
+    period = ctx.builder.periods[1]
+    stored, _n = entries.stored_final(page, pupil.id, "period", period)
+    from services import journal as rules
+    old = rules.final_label(*stored) if stored else ""
+    return entries.save_final(ctx.teacher, ctx.builder.school, page, pupil.id, "period", period,
+                              ctx.builder.periods[-1], text, old, TODAY, notice)
+
+
+def test_period_mark_and_its_removal(ctx):
+    final(ctx, ctx.anna, "4")
+    final(ctx, ctx.anna, "5")
+    mine = notices(ctx.mum)
+    assert [(n.kind, n.page_id, n.period_id) for n in mine] == [
+        ("period", ctx.maths5.id, ctx.builder.periods[1].id)]
+    assert notices(ctx.dad2) == []
+    final(ctx, ctx.anna, "")
+    assert notices() == []
+
+
+def test_predicted_warning_when_the_teacher_told_the_parents(ctx):
+    for i in range(3):
+        save(ctx, lesson(ctx, day=TODAY - (i + 1) * DAY), ctx.anna, "5")
+    db.session.execute(Notice.__table__.delete())
+    with pytest.raises(entries.NeedsNotice):
+        final(ctx, ctx.anna, "3")
+    final(ctx, ctx.anna, "3", notice=(True, dt.date(2026, 11, 18)))
+    assert sorted(n.kind for n in notices(ctx.mum)) == ["period", "predicted"]
+    assert db.session.scalar(select(ParentNotice.parents_told)) is True
+
+
+def test_predicted_warning_not_told_gives_no_predicted_notice(ctx):
+    db.session.add(ParentNotice(page_id=ctx.maths5.id, pupil_id=ctx.anna.id,
+                                period_id=ctx.builder.periods[1].id, parents_told=False,
+                                recorded_by=ctx.teacher.id))
+    db.session.flush()
+    produce.finals_changed(ctx.maths5.id, [ctx.anna.id], ctx.builder.periods[1].id)
+    assert notices() == []
+
+
+def test_cancelled_lesson_takes_its_homework_notice(ctx):
+    want(ctx.mum, "homework")
+    les = lesson(ctx, homework="стр. 4")
+    produce.lessons_changed([les.id])
+    assert len(notices(ctx.mum)) == 1
+    changes.cancel_lesson(les)
+    assert notices(ctx.mum) == []
+
+
+def test_a_deleted_mark_cascades(ctx):
+    les = lesson(ctx)
+    save(ctx, les, ctx.anna, "4")
+    db.session.execute(Mark.__table__.delete())
+    db.session.expire_all()
+    assert notices() == []
+
+
+def test_a_cell_save_runs_a_fixed_number_of_statements(ctx):
+    """The journal's hottest path: the notices add the same few statements for any class."""
+    small = lesson(ctx)
+    for i in range(30):
+        ctx.builder.pupil(ctx.c5, "Новикова", f"Ученица{i}")
+    big = lesson(ctx, number=2)
+    save(ctx, lesson(ctx, number=3), ctx.vera, "н")  # loads what a request has loaded anyway
+    counts = []
+    for les in (small, big):
+        with count_queries() as seen_:
+            save(ctx, les, ctx.anna, "н")
+        counts.append(len(seen_))
+    assert counts[0] == counts[1]
+
+
+def test_take_attendance_statements_do_not_grow_with_the_class(ctx):
+    first = lesson(ctx)
+    entries.take_attendance(ctx.teacher, ctx.builder.school, ctx.maths5, lesson(ctx, number=3),
+                            [ctx.vera.id], TODAY)  # loads what a request has loaded anyway
+    with count_queries() as few:
+        entries.take_attendance(ctx.teacher, ctx.builder.school, ctx.maths5, first, [ctx.anna.id],
+                                TODAY)
+    kids = [ctx.builder.pupil(ctx.c5, "Новиков", f"Ученик{i}") for i in range(20)]
+    for kid in kids:
+        ctx.builder.parent(f"p{kid.id}", kid)
+    second = lesson(ctx, number=2)
+    with count_queries() as many:
+        entries.take_attendance(ctx.teacher, ctx.builder.school, ctx.maths5, second,
+                                [ctx.anna.id] + [k.id for k in kids], TODAY)
+    assert len(many) == len(few)
+    assert len(notices()) == 1 + 1 + 1 + 20
