@@ -95,7 +95,8 @@ def _load_user(user_id: str) -> User | None:
     if loaded is None:
         return None
     user, staff, remember = loaded
-    if not sessions.still_fresh(session, remember):
+    if not sessions.still_fresh(session, remember,
+                                activity=request.endpoint not in sessions.BACKGROUND_ENDPOINTS):
         return None
     policy.forget(user)
     policy.know_staff(user, staff)

@@ -87,12 +87,20 @@ def idle_limit_seconds() -> int:
     return 60 * int(settings_cache.school_value("session_idle_minutes") or DEFAULT_IDLE_MINUTES)
 
 
-def still_fresh(cookie: dict, remember: bool) -> bool:
-    """Whether the session was used recently enough; moves its last-use mark on."""
+# Requests a page makes by itself (the header's unread-messages poll every minute): they are
+# not the user's activity, so a phone left open on a page still signs out when idle.
+BACKGROUND_ENDPOINTS = frozenset({"messages.unread"})
+
+
+def still_fresh(cookie: dict, remember: bool, activity: bool = True) -> bool:
+    """Whether the session was used recently enough; an activity moves its last-use mark
+    on (a background request does not)."""
     now = int(time.time())
     seen = cookie.get("seen")
     if not remember and (not isinstance(seen, int) or now - seen > idle_limit_seconds()):
         return False
+    if not activity and isinstance(seen, int):
+        return True
     if not isinstance(seen, int) or now - seen >= SEEN_STEP_SECONDS:
         cookie["seen"] = now
     return True
