@@ -14,7 +14,22 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, insert, literal, null, or_, select, true, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 
 from extensions import db
 from models import (
@@ -25,7 +40,9 @@ from models import (
     Lesson,
     Mark,
     Notice,
+    NoticeSetting,
     ParentNotice,
+    School,
     SubjectPage,
     User,
     UserRole,
@@ -52,16 +69,16 @@ class Event:
 
 def lessons_changed(lesson_ids: Iterable[int], pupil_ids: Iterable[int] | None = None) -> None:
     """Bring the notices of these lessons (only these pupils' when given) in line with the
-    journal: absences, marks and homework. At most six statements."""
+    journal: absences, marks and homework. One read when the pupils are given (a cell, a
+    column), two otherwise, then at most a DELETE and an INSERT."""
     lessons = sorted(set(lesson_ids))
     pupils = None if pupil_ids is None else sorted(set(pupil_ids))
     if not lessons or pupils == []:
         return
-    events = _lesson_events(lessons, pupils, clock.today())
     where = [Notice.lesson_id.in_(lessons)]
     if pupils is not None:
         where.append(Notice.pupil_id.in_(pupils))
-    _sync(events, where, pupils)
+    _sync(_lesson_events(lessons, pupils, clock.today()), where, pupils, {})
 
 
 def finals_changed(page_id: int, pupil_ids: Iterable[int], period_id: int) -> None:
@@ -69,35 +86,45 @@ def finals_changed(page_id: int, pupil_ids: Iterable[int], period_id: int) -> No
     pupils = sorted(set(pupil_ids))
     if not pupils:
         return
-    rows = db.session.execute(union_all(
-        select(literal("period").label("kind"), FinalMark.pupil_id)
+    events = [
+        select(literal("period").label("tag"), _int(), FinalMark.pupil_id, _int(), _int(),
+               _text())
         .where(FinalMark.page_id == page_id, FinalMark.period_id == period_id,
                FinalMark.kind == "period", FinalMark.pupil_id.in_(pupils)),
-        select(literal("predicted"), ParentNotice.pupil_id)
+        select(literal("predicted"), _int(), ParentNotice.pupil_id, _int(), _int(), _text())
         .where(ParentNotice.page_id == page_id, ParentNotice.period_id == period_id,
-               ParentNotice.parents_told.is_(True), ParentNotice.pupil_id.in_(pupils)))).all()
-    events = [Event(f"{kind}:{page_id}:{period_id}:{pupil}", kind, pupil, page_id=page_id,
-                    period_id=period_id) for kind, pupil in rows]
+               ParentNotice.parents_told.is_(True), ParentNotice.pupil_id.in_(pupils))]
     _sync(events, [Notice.page_id == page_id, Notice.period_id == period_id,
                    Notice.kind.in_(("period", "predicted")), Notice.pupil_id.in_(pupils)],
-          pupils)
+          pupils, {"page_id": page_id, "period_id": period_id})
 
 
-def _lesson_events(lessons: list[int], pupils: list[int] | None, today: dt.date) -> list[Event]:
-    """Absences (not lateness) at lessons up to today, marks, and homework for every pupil on
-    the page that day: one statement."""
+def _int():
+    return cast(null(), Integer)
+
+
+def _text():
+    return cast(null(), String)
+
+
+def _lesson_events(lessons: list[int], pupils: list[int] | None, today: dt.date) -> list:
+    """The statements of the events: absences (not lateness) at lessons up to today, marks,
+    and homework for every pupil on the page that day. Rows (tag, lesson, pupil, mark, value,
+    -)."""
     def only(column):
         return column.in_(pupils) if pupils is not None else true()
 
-    absences = (select(literal("absence").label("kind"), Attendance.lesson_id,
-                       Attendance.pupil_id, null().label("mark_id"), null().label("value"))
+    absences = (select(literal("absence").label("tag"), Attendance.lesson_id,
+                       Attendance.pupil_id, _int(), _int(), _text())
                 .join(Lesson, Lesson.id == Attendance.lesson_id)
                 .where(Attendance.lesson_id.in_(lessons), Attendance.status == "absent",
                        Lesson.date <= today, Lesson.cancelled.is_(False),
                        only(Attendance.pupil_id)))
-    marks = (select(literal("mark"), Mark.lesson_id, Mark.pupil_id, Mark.id, Mark.value)
+    marks = (select(literal("mark"), Mark.lesson_id, Mark.pupil_id, Mark.id, Mark.value,
+                    _text())
              .where(Mark.lesson_id.in_(lessons), only(Mark.pupil_id)))
-    homework = (select(literal("homework"), Lesson.id, Enrolment.pupil_id, null(), null())
+    homework = (select(literal("homework"), Lesson.id, Enrolment.pupil_id, _int(), _int(),
+                       _text())
                 .join(SubjectPage, SubjectPage.id == Lesson.page_id)
                 .join(Enrolment, and_(Enrolment.class_id == SubjectPage.class_id,
                                       Enrolment.start_date <= Lesson.date,
@@ -108,29 +135,30 @@ def _lesson_events(lessons: list[int], pupils: list[int] | None, today: dt.date)
                        or_(SubjectPage.subgroup_id.is_(None),
                            groups.member_on(Enrolment.pupil_id, SubjectPage.subgroup_id,
                                             Lesson.date))))
-    events = []
-    for kind, lesson, pupil, mark, value in db.session.execute(
-            union_all(absences, marks, homework)).all():
-        key = {"absence": f"absence:{lesson}:{pupil}", "mark": f"mark:{mark}",
-               "homework": f"homework:{lesson}:{pupil}"}[kind]
-        events.append(Event(key, kind, pupil, lesson_id=lesson, mark_id=mark, value=value))
-    return events
+    return [absences, marks, homework]
 
 
-def parents_of(pupil_ids: Iterable[int]) -> dict[int, list[int]]:
-    """The active parent accounts of each pupil (a Guardian's person with the parent role):
-    one query. Pupils themselves get no notices."""
-    ids = sorted(set(pupil_ids))
-    found: dict[int, list[int]] = {}
-    if not ids:
-        return found
-    rows = db.session.execute(
-        select(Guardian.pupil_id, User.id).join(User, User.person_id == Guardian.person_id)
-        .join(UserRole, and_(UserRole.user_id == User.id, UserRole.role == "parent"))
-        .where(Guardian.pupil_id.in_(ids), User.active).distinct()).all()
-    for pupil, user in rows:
-        found.setdefault(pupil, []).append(user)
-    return found
+def _context(where: list) -> list:
+    """The statements of what the events are compared with: the notices there are now
+    (id, user, low mark?, event) and the kinds the school sends."""
+    first_school = select(func.min(School.id)).scalar_subquery()
+    return [
+        select(literal("notice"), Notice.id, Notice.user_id, _int(),
+               case((Notice.kind == "low_mark", 1), else_=0), Notice.event).where(*where),
+        select(literal("school"), _int(), _int(), _int(), _int(), School.notice_kinds)
+        .where(School.id == first_school)]
+
+
+def _parents(pupils: list[int]):
+    """The statement of the active parent accounts of these pupils (a Guardian's person with
+    the parent role) with their own kinds: rows ('parent', -, pupil, user, -, kinds).
+    Pupils themselves get no notices."""
+    return (select(literal("parent"), _int(), Guardian.pupil_id, User.id, _int(),
+                   NoticeSetting.kinds)
+            .join(User, User.person_id == Guardian.person_id)
+            .join(UserRole, and_(UserRole.user_id == User.id, UserRole.role == "parent"))
+            .outerjoin(NoticeSetting, NoticeSetting.user_id == User.id)
+            .where(Guardian.pupil_id.in_(pupils), User.active))
 
 
 def notice_kind(event: Event, kinds: frozenset[str]) -> str | None:
@@ -144,24 +172,47 @@ def notice_kind(event: Event, kinds: frozenset[str]) -> str | None:
     return event.kind if event.kind in kinds else None
 
 
-def _sync(events: list[Event], where: list, pupils: list[int] | None) -> None:
-    """Delete the notices (matching `where`) whose event went, insert the missing ones."""
-    existing = db.session.execute(select(Notice.id, Notice.user_id, Notice.event, Notice.kind)
-                                  .where(*where)).all()
+def _sync(statements: list, where: list, pupils: list[int] | None, common: dict) -> None:
+    """Read the events with the notices matching `where` (and the parents, when the pupils
+    are known) in one statement; delete the notices whose event went, insert the missing."""
+    rows = _read(statements + _context(where) + ([_parents(pupils)] if pupils else []))
+    events = [_event(row, common) for row in rows if row[0] in EVENT_TAGS]
+    if pupils is None and events:
+        rows += _read([_parents(sorted({e.pupil_id for e in events}))])
     standing = {e.key: e for e in events}
-    stale = [n.id for n in existing if n.event not in standing or (
-        n.kind == "low_mark" and (standing[n.event].value or 0) >= LOW_MARK)]
+    existing = [(r[1], r[2], r[5], r[4]) for r in rows if r[0] == "notice"]
+    stale = [nid for nid, _u, key, low in existing if key not in standing or (
+        low and (standing[key].value or 0) >= LOW_MARK)]
     if stale:
         db.session.execute(delete(Notice).where(Notice.id.in_(stale)))
-    if not events:
-        return
-    parents = parents_of(e.pupil_id for e in events)
-    kinds = prefs.wanted(u for users in parents.values() for u in users)
-    have = {(n.user_id, n.event) for n in existing}
-    rows = [_row(e, user, kind) for e in events for user in parents.get(e.pupil_id, ())
-            if (user, e.key) not in have and (kind := notice_kind(e, kinds[user]))]
-    if rows:
-        db.session.execute(_insert_ignoring_duplicates(), rows)
+    school = next((prefs.parse_kinds(r[5]) for r in rows if r[0] == "school"), frozenset())
+    parents: dict[int, list[tuple[int, frozenset[str]]]] = {}
+    for _tag, _a, pupil, user, _v, own in (r for r in rows if r[0] == "parent"):
+        # As prefs.wanted: the school's kinds less those the parent switched off.
+        mine = prefs.parse_kinds(own) if own is not None else prefs.DEFAULT_KINDS
+        parents.setdefault(pupil, []).append((user, school & mine))
+    have = {(user, key) for _n, user, key, _low in existing}
+    new = [_row(e, user, kind) for e in events for user, kinds in parents.get(e.pupil_id, ())
+           if (user, e.key) not in have and (kind := notice_kind(e, kinds))]
+    if new:
+        db.session.execute(_insert_ignoring_duplicates(), new)
+
+
+EVENT_TAGS = frozenset({"absence", "mark", "homework", "period", "predicted"})
+
+
+def _read(statements: list) -> list:
+    return list(db.session.execute(union_all(*statements)).all())
+
+
+def _event(row, common: dict) -> Event:
+    tag, lesson, pupil, mark, value, _s = row
+    if tag in ("period", "predicted"):
+        key = f"{tag}:{common['page_id']}:{common['period_id']}:{pupil}"
+    else:
+        key = {"absence": f"absence:{lesson}:{pupil}", "mark": f"mark:{mark}",
+               "homework": f"homework:{lesson}:{pupil}"}[tag]
+    return Event(key, tag, pupil, lesson_id=lesson, mark_id=mark, value=value, **common)
 
 
 def _row(event: Event, user_id: int, kind: str) -> dict:
