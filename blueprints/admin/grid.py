@@ -17,7 +17,14 @@ from typing import Any
 from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, SelectField, StringField, TimeField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import (
     InputRequired,
     Length,
@@ -26,13 +33,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from blueprints.parse import DayField, WholeField
+from blueprints.parse import DayField, MaxChars, WholeField
 from extensions import db
 
 
 @dataclass(frozen=True)
 class Col:
-    """One column: kind is text, int, bool, time, date, decimal or choice.
+    """One column: kind is text, longtext (several lines), int, bool, time, date, decimal or
+    choice.
 
     By default the column is the model's attribute `name`; `get`/`put` read and write it
     elsewhere (a staff row's last name is on its person), and `sql` is the expression to
@@ -207,6 +215,11 @@ def _field(col: Col):
     if col.kind == "text":
         return StringField(col.label, validators=validators + [Length(
             max=col.max_length, message=_l("At most %(max)d characters."))])
+    if col.kind == "longtext":
+        # Refused when too long, never cut: a browser cuts a long paste at maxlength.
+        return TextAreaField(col.label, render_kw={"data-max": col.max_length, "rows": 6},
+                             validators=validators + [MaxChars(col.max_length, _l(
+                                 "At most %(max)d characters (now %(now)d)."))])
     if col.kind in ("int", "decimal"):
         limits = [NumberRange(min=col.min, max=col.max, message=_range_message(col))] \
             if col.min is not None or col.max is not None else []

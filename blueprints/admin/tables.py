@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from blueprints.admin.grid import Col, Table
 from blueprints.admin.load_tables import LOAD_TABLES
+from blueprints.admin.news_tables import NEWS_TABLES
 from blueprints.admin.year_tables import YEAR_TABLES, scheme_choices
 from extensions import db
 from models import Bell, School, SchoolClass, Staff, Subject, User, UserRole, WorkType
@@ -134,3 +135,4 @@ TABLES: dict[str, Table] = {t.key: t for t in (
 )}
 TABLES.update(YEAR_TABLES)  # years, study periods, holidays (issue 16)
 TABLES.update(LOAD_TABLES)  # the curriculum and the exam list (issue 16)
+TABLES.update(NEWS_TABLES)  # news and the calendar (issue 20)
