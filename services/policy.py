@@ -781,3 +781,11 @@ def can_publish_news_for(user: User, audience: str, grade: int | None) -> bool:
     if audience in ("all", "staff") or limit is None:
         return True
     return grade is not None and limit[0] <= grade <= limit[1]
+
+
+# --- Notice delivery settings (issue 20, push and e-mail) ------------------------------------
+
+def can_set_notices(user: User) -> bool:
+    """Which journal notices reach a parent, and by push or e-mail, is the parent's own
+    choice: parent accounts only (a pupil gets no notices; staff have none to set)."""
+    return _signed_in(user) and user.has_role("parent")
