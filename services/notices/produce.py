@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import (
     Integer,
     String,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -75,28 +77,24 @@ def lessons_changed(lesson_ids: Iterable[int], pupil_ids: Iterable[int] | None =
     pupils = None if pupil_ids is None else sorted(set(pupil_ids))
     if not lessons or pupils == []:
         return
-    where = [Notice.lesson_id.in_(lessons)]
+    params = {"lessons": lessons, "today": clock.today()}
     if pupils is not None:
-        where.append(Notice.pupil_id.in_(pupils))
-    _sync(_lesson_events(lessons, pupils, clock.today()), where, pupils, {})
+        params["pupils"] = pupils
+    _sync(_lesson_statement(pupils is not None), params, {})
 
 
 def finals_changed(page_id: int, pupil_ids: Iterable[int], period_id: int) -> None:
     """The same for a page's period marks and predicted-mark warnings of one period."""
     pupils = sorted(set(pupil_ids))
-    if not pupils:
-        return
-    events = [
-        select(literal("period").label("tag"), _int(), FinalMark.pupil_id, _int(), _int(),
-               _text())
-        .where(FinalMark.page_id == page_id, FinalMark.period_id == period_id,
-               FinalMark.kind == "period", FinalMark.pupil_id.in_(pupils)),
-        select(literal("predicted"), _int(), ParentNotice.pupil_id, _int(), _int(), _text())
-        .where(ParentNotice.page_id == page_id, ParentNotice.period_id == period_id,
-               ParentNotice.parents_told.is_(True), ParentNotice.pupil_id.in_(pupils))]
-    _sync(events, [Notice.page_id == page_id, Notice.period_id == period_id,
-                   Notice.kind.in_(("period", "predicted")), Notice.pupil_id.in_(pupils)],
-          pupils, {"page_id": page_id, "period_id": period_id})
+    if pupils:
+        _sync(_finals_statement(), {"page": page_id, "period": period_id, "pupils": pupils},
+              {"page_id": page_id, "period_id": period_id})
+
+
+# The statements are built once with bound parameters (as entries.load_cell's): a cell save
+# runs one of them with new values only, not a new expression and its cache key.
+_LESSONS = bindparam("lessons", expanding=True)
+_PUPILS = bindparam("pupils", expanding=True)
 
 
 def _int():
@@ -107,22 +105,23 @@ def _text():
     return cast(null(), String)
 
 
-def _lesson_events(lessons: list[int], pupils: list[int] | None, today: dt.date) -> list:
-    """The statements of the events: absences (not lateness) at lessons up to today, marks,
-    and homework for every pupil on the page that day. Rows (tag, lesson, pupil, mark, value,
-    -)."""
+@cache
+def _lesson_statement(for_pupils: bool):
+    """The events: absences (not lateness) at lessons up to today, marks, and homework for
+    every pupil on the page that day, as rows (tag, lesson, pupil, mark, value, -); with the
+    notices there are now and the school's kinds (and the parents, when for_pupils)."""
     def only(column):
-        return column.in_(pupils) if pupils is not None else true()
+        return column.in_(_PUPILS) if for_pupils else true()
 
     absences = (select(literal("absence").label("tag"), Attendance.lesson_id,
                        Attendance.pupil_id, _int(), _int(), _text())
                 .join(Lesson, Lesson.id == Attendance.lesson_id)
-                .where(Attendance.lesson_id.in_(lessons), Attendance.status == "absent",
-                       Lesson.date <= today, Lesson.cancelled.is_(False),
+                .where(Attendance.lesson_id.in_(_LESSONS), Attendance.status == "absent",
+                       Lesson.date <= bindparam("today"), Lesson.cancelled.is_(False),
                        only(Attendance.pupil_id)))
     marks = (select(literal("mark"), Mark.lesson_id, Mark.pupil_id, Mark.id, Mark.value,
                     _text())
-             .where(Mark.lesson_id.in_(lessons), only(Mark.pupil_id)))
+             .where(Mark.lesson_id.in_(_LESSONS), only(Mark.pupil_id)))
     homework = (select(literal("homework"), Lesson.id, Enrolment.pupil_id, _int(), _int(),
                        _text())
                 .join(SubjectPage, SubjectPage.id == Lesson.page_id)
@@ -130,17 +129,37 @@ def _lesson_events(lessons: list[int], pupils: list[int] | None, today: dt.date)
                                       Enrolment.start_date <= Lesson.date,
                                       or_(Enrolment.end_date.is_(None),
                                           Enrolment.end_date >= Lesson.date)))
-                .where(Lesson.id.in_(lessons), Lesson.homework != "",
+                .where(Lesson.id.in_(_LESSONS), Lesson.homework != "",
                        Lesson.cancelled.is_(False), only(Enrolment.pupil_id),
                        or_(SubjectPage.subgroup_id.is_(None),
                            groups.member_on(Enrolment.pupil_id, SubjectPage.subgroup_id,
                                             Lesson.date))))
-    return [absences, marks, homework]
+    where = [Notice.lesson_id.in_(_LESSONS), only(Notice.pupil_id)]
+    return union_all(absences, marks, homework, *_context(where),
+                     *([_parents()] if for_pupils else []))
+
+
+@cache
+def _finals_statement():
+    """A page's period marks and told predicted-mark warnings of one period for some pupils,
+    with their notices, the school's kinds and the parents."""
+    page, period = bindparam("page"), bindparam("period")
+    return union_all(
+        select(literal("period").label("tag"), _int(), FinalMark.pupil_id, _int(), _int(),
+               _text())
+        .where(FinalMark.page_id == page, FinalMark.period_id == period,
+               FinalMark.kind == "period", FinalMark.pupil_id.in_(_PUPILS)),
+        select(literal("predicted"), _int(), ParentNotice.pupil_id, _int(), _int(), _text())
+        .where(ParentNotice.page_id == page, ParentNotice.period_id == period,
+               ParentNotice.parents_told.is_(True), ParentNotice.pupil_id.in_(_PUPILS)),
+        *_context([Notice.page_id == page, Notice.period_id == period,
+                   Notice.kind.in_(("period", "predicted")), Notice.pupil_id.in_(_PUPILS)]),
+        _parents())
 
 
 def _context(where: list) -> list:
-    """The statements of what the events are compared with: the notices there are now
-    (id, user, low mark?, event) and the kinds the school sends."""
+    """The notices there are now (id, user, low mark?, event) and the kinds the school
+    sends."""
     first_school = select(func.min(School.id)).scalar_subquery()
     return [
         select(literal("notice"), Notice.id, Notice.user_id, _int(),
@@ -149,16 +168,21 @@ def _context(where: list) -> list:
         .where(School.id == first_school)]
 
 
-def _parents(pupils: list[int]):
-    """The statement of the active parent accounts of these pupils (a Guardian's person with
-    the parent role) with their own kinds: rows ('parent', -, pupil, user, -, kinds).
-    Pupils themselves get no notices."""
-    return (select(literal("parent"), _int(), Guardian.pupil_id, User.id, _int(),
+def _parents():
+    """The active parent accounts of the pupils (a Guardian's person with the parent role)
+    with their own kinds: rows ('parent', -, pupil, user, -, kinds). Pupils themselves get
+    no notices."""
+    return (select(literal("parent").label("tag"), _int(), Guardian.pupil_id, User.id, _int(),
                    NoticeSetting.kinds)
             .join(User, User.person_id == Guardian.person_id)
             .join(UserRole, and_(UserRole.user_id == User.id, UserRole.role == "parent"))
             .outerjoin(NoticeSetting, NoticeSetting.user_id == User.id)
-            .where(Guardian.pupil_id.in_(pupils), User.active))
+            .where(Guardian.pupil_id.in_(_PUPILS), User.active))
+
+
+@cache
+def _parents_statement():
+    return union_all(_parents())
 
 
 def notice_kind(event: Event, kinds: frozenset[str]) -> str | None:
@@ -172,13 +196,13 @@ def notice_kind(event: Event, kinds: frozenset[str]) -> str | None:
     return event.kind if event.kind in kinds else None
 
 
-def _sync(statements: list, where: list, pupils: list[int] | None, common: dict) -> None:
-    """Read the events with the notices matching `where` (and the parents, when the pupils
-    are known) in one statement; delete the notices whose event went, insert the missing."""
-    rows = _read(statements + _context(where) + ([_parents(pupils)] if pupils else []))
+def _sync(statement, params: dict, common: dict) -> None:
+    """Read the events with the notices there are (and the parents, when the pupils are
+    known) in one statement; delete the notices whose event went, insert the missing."""
+    rows = _read(statement, params)
     events = [_event(row, common) for row in rows if row[0] in EVENT_TAGS]
-    if pupils is None and events:
-        rows += _read([_parents(sorted({e.pupil_id for e in events}))])
+    if "pupils" not in params and events:
+        rows += _read(_parents_statement(), {"pupils": sorted({e.pupil_id for e in events})})
     standing = {e.key: e for e in events}
     existing = [(r[1], r[2], r[5], r[4]) for r in rows if r[0] == "notice"]
     stale = [nid for nid, _u, key, low in existing if key not in standing or (
@@ -195,14 +219,14 @@ def _sync(statements: list, where: list, pupils: list[int] | None, common: dict)
     new = [_row(e, user, kind) for e in events for user, kinds in parents.get(e.pupil_id, ())
            if (user, e.key) not in have and (kind := notice_kind(e, kinds))]
     if new:
-        db.session.execute(_insert_ignoring_duplicates(), new)
+        db.session.execute(_insert_ignoring_duplicates(db.session.get_bind().dialect.name), new)
 
 
 EVENT_TAGS = frozenset({"absence", "mark", "homework", "period", "predicted"})
 
 
-def _read(statements: list) -> list:
-    return list(db.session.execute(union_all(*statements)).all())
+def _read(statement, params: dict) -> list:
+    return list(db.session.execute(statement, params).all())
 
 
 def _event(row, common: dict) -> Event:
@@ -221,10 +245,10 @@ def _row(event: Event, user_id: int, kind: str) -> dict:
             "period_id": event.period_id, "created_at": dt.datetime.now(dt.UTC)}
 
 
-def _insert_ignoring_duplicates():
+@cache
+def _insert_ignoring_duplicates(dialect: str):
     """INSERT that skips a (user, event) pair already there: two saves of one cell at once
     (PostgreSQL has no write lock per request as SQLite does) give one notice, not an error."""
-    dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
         return pg_insert(Notice).on_conflict_do_nothing(index_elements=["user_id", "event"])
