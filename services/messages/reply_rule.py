@@ -1,0 +1,96 @@
+"""The reply rule (001 3.2.5): a parent's message is answered within School.reply_days school
+days. Conversation.awaiting_reply_since is set when a parent writes and cleared when a member
+of staff answers (services.messages.conversations.post).
+
+A conversation is overdue when the school's date is later than add_school_days(the date the
+parent wrote, in the school's zone, reply_days), counting school days of a five-day week
+(weekends and holidays do not count). Since that date moves on with the day written, the rule
+is one instant: every conversation awaiting since before `overdue_before()` is overdue, and
+each count below is a single indexed query.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import g, has_request_context
+from sqlalchemy import and_, func, select
+
+from extensions import db
+from models import School, Staff, User
+from models.messages import Conversation, ConversationMember
+from services import clock
+from services.calendar import SchoolCalendar, calendar_for
+from services.school import current_year
+
+DAYS_PER_WEEK = 5
+
+
+def _calendar(today: dt.date) -> SchoolCalendar | None:
+    year = current_year(today)
+    return calendar_for(year) if year is not None else None
+
+
+def deadline(written_on: dt.date, days: int, calendar: SchoolCalendar | None = None
+             ) -> dt.date:
+    """The last day a parent's message written on that date may be answered."""
+    calendar = calendar or _calendar(written_on)
+    if calendar is None:
+        return written_on + dt.timedelta(days=days)
+    return calendar.add_school_days(written_on, days, days_per_week=DAYS_PER_WEEK)
+
+
+def first_day_in_time(today: dt.date, days: int) -> dt.date:
+    """The earliest date a message may have been written on and still not be overdue today:
+    the day after the last date whose deadline is before today (deadlines never move back
+    as the written date moves on, so walking back from today finds it). Not before the
+    year's first day: before it no day is a school day and the walk would not end (a message
+    from the summer is answered in the first days of the year)."""
+    calendar = _calendar(today)
+    floor = max(calendar.start if calendar else dt.date.min, today - dt.timedelta(days=120))
+    day = today
+    while day > floor and deadline(day - dt.timedelta(days=1), days, calendar) >= today:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def overdue_before() -> dt.datetime:
+    """The stored (naive UTC) instant before which a waiting conversation is overdue today:
+    the start, at the school, of the first date still in time. Once per request."""
+    if has_request_context() and "reply_overdue_before" in g:
+        return g.reply_overdue_before
+    days = db.session.scalar(select(School.reply_days).order_by(School.id).limit(1)) or 2
+    first = first_day_in_time(clock.today(), days)
+    start = dt.datetime.combine(first, dt.time(), tzinfo=clock.zone())
+    instant = start.astimezone(dt.UTC).replace(tzinfo=None)
+    if has_request_context():
+        g.reply_overdue_before = instant
+    return instant
+
+
+def is_overdue(conversation_awaiting: dt.datetime | None) -> bool:
+    """Whether a conversation waiting since that instant is overdue today."""
+    return conversation_awaiting is not None and conversation_awaiting < overdue_before()
+
+
+def overdue_count(user_id: int) -> int:
+    """How many of the user's conversations wait beyond the limit for their answer."""
+    return db.session.scalar(
+        select(func.count()).select_from(ConversationMember)
+        .join(Conversation, Conversation.id == ConversationMember.conversation_id)
+        .where(ConversationMember.user_id == user_id,
+               Conversation.awaiting_reply_since < overdue_before())) or 0
+
+
+def overdue_by_staff(staff_ids: list[int]) -> dict[int, int]:
+    """Per staff record: parents' conversations awaiting their reply beyond the limit (one
+    query), for the deputy's control report."""
+    if not staff_ids:
+        return {}
+    rows = db.session.execute(
+        select(Staff.id, func.count())
+        .join(User, User.person_id == Staff.person_id)
+        .join(ConversationMember, ConversationMember.user_id == User.id)
+        .join(Conversation, and_(Conversation.id == ConversationMember.conversation_id,
+                                 Conversation.awaiting_reply_since < overdue_before()))
+        .where(Staff.id.in_(staff_ids)).group_by(Staff.id))
+    return dict(rows.all())
