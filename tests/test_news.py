@@ -14,6 +14,7 @@ from extensions import db
 from models import User
 from models.notices import NEWS_BODY_MAX, NewsItem
 from services import news
+from services.demo_news import seed_news
 from tests.conftest import TODAY
 from tests.fragments import status
 from tests.sql import count_queries
@@ -314,3 +315,29 @@ def test_publishers_see_the_add_link(school, login, client):
     assert "/admin/news#new-h" in client.get("/news/").get_data(as_text=True)
     login("director")
     assert "/admin/news#new-h" not in client.get("/news/").get_data(as_text=True)
+
+
+def test_a_month_fragment_for_htmx(school, login, client):
+    _item("Сегодня")
+    db.session.commit()
+    login("dad2")
+    fragment = client.get("/news/calendar/2026-11", headers={"HX-Request": "true"})
+    text = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in text and 'id="news-month"' in text
+    assert "Сегодня" in text
+
+
+# --- The demo school's news -----------------------------------------------------------------
+
+def test_the_demo_news_keep_the_rules_and_reach_their_readers(school):
+    made = seed_news(TODAY)
+    db.session.commit()
+    rows = db.session.scalars(select(NewsItem)).all()
+    assert made == len(rows) > 5
+    assert {r.audience for r in rows} == {"all", "class", "staff"}  # no 4th or 9th grade here
+    deputy = _user("deputy")
+    assert all(news.check_item(r, deputy) is None for r in rows)
+    assert all(r.author_id == deputy.id for r in rows)
+    assert "Экскурсия в краеведческий музей" in _titles(_user("dad2"))
+    assert "Экскурсия в краеведческий музей" not in _titles(_user("teacher"), staff_room=True)
+    assert _titles(_user("teacher"), staff_room=True) and not _titles(_user("dad2"), True)
