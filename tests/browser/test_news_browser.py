@@ -77,7 +77,7 @@ def desk(browser, console_errors):
     context.close()
 
 
-def _publish(page, base: str, school_class: int, shot, lang: str) -> None:
+def _publish(page, base: str, school_class: int, shot, axe_check, lang: str) -> None:
     """The deputy: from the news, "Add news" opens the grid; the item is added for 5 «А»."""
     _sign_in(page, base, "deputy", lang)
     page.goto(f"{base}/news/")
@@ -94,13 +94,15 @@ def _publish(page, base: str, school_class: int, shot, lang: str) -> None:
     page.wait_for_load_state()
     assert page.locator(".flash-success").count() == 1
     assert TITLE in page.locator("#listing").inner_text()
+    axe_check(page)
+    shot(page, f"news-01-grid-added-{lang}")
 
 
 @pytest.mark.console_errors("status of 404")  # the other parent's try by URL, at the end
 def test_a_class_item_reaches_its_families_only(page, desk, live_server, browser_app,
                                                other_parent, lang, shot, axe_check):
     base, ids = live_server, browser_app.config["TINY_SCHOOL_IDS"]
-    _publish(desk, base, ids["c5"], shot, lang)
+    _publish(desk, base, ids["c5"], shot, axe_check, lang)
     with browser_app.app_context():
         news_id = db.session.scalar(db.select(NewsItem.id).where(NewsItem.title == TITLE))
 
