@@ -2,6 +2,7 @@
 files refused with nothing stored; the header's poll (fixed SQL, not the user's activity)."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import time
@@ -238,3 +239,17 @@ def test_broadcast_over_http(login, school):
     assert db.session.scalar(select(func.count()).select_from(Conversation)) == 2
     assert 'id="msg-sent-h"' in login("ct").get("/messages/").text
     assert 'class="msg-count">1<' in login("dad2").get("/messages/unread").text
+
+
+def test_my_day_counts_the_overdue_replies(login, school, monkeypatch):
+    monkeypatch.setattr("services.clock.utcnow",
+                        lambda: dt.datetime(2026, 11, 18, 6, tzinfo=dt.UTC))  # Wednesday
+    talk = conversations.start(db.session.get(User, uid("mum")),
+                               db.session.get(User, uid("ct")), "Тема", "Ответьте")
+    db.session.commit()
+    monkeypatch.setattr("services.clock.utcnow", lambda: dt.datetime.now(dt.UTC))
+    client = login("ct")
+    assert 'class="msg-late-note"' in client.get("/teacher").text  # due Friday, now Monday
+    assert "is-overdue" in client.get("/messages/").text
+    assert 'class="msg-late-note"' in client.get(f"/messages/{talk.id}").text
+    assert 'class="msg-late-note"' not in login("teacher").get("/teacher").text

@@ -16,36 +16,29 @@ from flask import g, has_request_context
 from sqlalchemy import and_, func, select
 
 from extensions import db
-from models import School, Staff, User
+from models import AcademicYear, School, Staff, User
 from models.messages import Conversation, ConversationMember
 from services import clock
-from services.calendar import SchoolCalendar, calendar_for
+from services.calendar import SchoolCalendar, calendar_for_id
 from services.school import current_year
 
 DAYS_PER_WEEK = 5
 
 
-def _calendar(today: dt.date) -> SchoolCalendar | None:
-    year = current_year(today)
-    return calendar_for(year) if year is not None else None
-
-
-def deadline(written_on: dt.date, days: int, calendar: SchoolCalendar | None = None
-             ) -> dt.date:
-    """The last day a parent's message written on that date may be answered."""
-    calendar = calendar or _calendar(written_on)
+def deadline(written_on: dt.date, days: int, calendar: SchoolCalendar | None) -> dt.date:
+    """The last day a parent's message written on that date may be answered (without a
+    school year: calendar days)."""
     if calendar is None:
         return written_on + dt.timedelta(days=days)
     return calendar.add_school_days(written_on, days, days_per_week=DAYS_PER_WEEK)
 
 
-def first_day_in_time(today: dt.date, days: int) -> dt.date:
+def first_day_in_time(today: dt.date, days: int, calendar: SchoolCalendar | None) -> dt.date:
     """The earliest date a message may have been written on and still not be overdue today:
     the day after the last date whose deadline is before today (deadlines never move back
     as the written date moves on, so walking back from today finds it). Not before the
     year's first day: before it no day is a school day and the walk would not end (a message
     from the summer is answered in the first days of the year)."""
-    calendar = _calendar(today)
     floor = max(calendar.start if calendar else dt.date.min, today - dt.timedelta(days=120))
     day = today
     while day > floor and deadline(day - dt.timedelta(days=1), days, calendar) >= today:
@@ -53,13 +46,26 @@ def first_day_in_time(today: dt.date, days: int) -> dt.date:
     return day
 
 
+def _settings(today: dt.date) -> tuple[int, SchoolCalendar | None]:
+    """The school's limit and this year's calendar: two queries (the limit with the current
+    year's id, then the year's dates with its holidays)."""
+    row = db.session.execute(
+        select(School.reply_days, AcademicYear.id).select_from(School)
+        .outerjoin(AcademicYear, AcademicYear.is_current.is_(True)).order_by(School.id).limit(1)).first()
+    days, year_id = (row[0] or 2, row[1]) if row else (2, None)
+    if year_id is None:
+        year = current_year(today)
+        year_id = year.id if year is not None else None
+    return days, calendar_for_id(year_id) if year_id is not None else None
+
+
 def overdue_before() -> dt.datetime:
     """The stored (naive UTC) instant before which a waiting conversation is overdue today:
     the start, at the school, of the first date still in time. Once per request."""
     if has_request_context() and "reply_overdue_before" in g:
         return g.reply_overdue_before
-    days = db.session.scalar(select(School.reply_days).order_by(School.id).limit(1)) or 2
-    first = first_day_in_time(clock.today(), days)
+    today = clock.today()
+    first = first_day_in_time(today, *_settings(today))
     start = dt.datetime.combine(first, dt.time(), tzinfo=clock.zone())
     instant = start.astimezone(dt.UTC).replace(tzinfo=None)
     if has_request_context():
