@@ -23,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(retention_command)
+    app.cli.add_command(notices_group)
 
 
 @click.group("school")
@@ -241,6 +242,19 @@ def retention_command(purge: bool, yes: bool) -> None:
     db.session.commit()
     retention.remove_files(files)
     click.echo("purged: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+
+
+@click.group("notices")
+def notices_group() -> None:
+    """Journal notices to parents outside the app (issue 20)."""
+
+
+@notices_group.command("deliver")
+@with_appcontext
+def notices_deliver() -> None:
+    """Push and e-mail the notices not sent yet (the worker does this every minute)."""
+    from services.notices import deliver
+    click.echo(str(deliver.deliver_pending()))
 
 
 @db_group.command("copy-to")

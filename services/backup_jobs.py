@@ -28,8 +28,10 @@ from flask_babel import gettext as _
 
 from extensions import db
 from models import User
-from services import audit, backups, clock, school
+from services import audit, backups, clock, notice_jobs, school  # noqa: F401
 from services.reports.jobs import _app, huey, use_app
+
+# notice_jobs above: the worker started on this module runs the notices' minute too (issue 20).
 
 log = logging.getLogger(__name__)
 STATUS_NAME = "status.json"

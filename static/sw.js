@@ -91,3 +91,33 @@ self.addEventListener("fetch", function (event) {
     return offlineWeek(request);
   }));
 });
+
+// Web Push (issue 20): the payload says only that there is something new (no names, no
+// marks: it passes through the browser maker's service); the app shows what after sign-in.
+var INBOX = "/notices/";
+
+function ownPath(url) {
+  return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/" ? url : INBOX;
+}
+
+self.addEventListener("push", function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = {}; }
+  event.waitUntil(self.registration.showNotification(data.title || "Tabel", {
+    body: data.body || "", icon: "/static/icons/icon-192.png", tag: "tabel-notices",
+    renotify: true, data: { url: ownPath(data.url) }
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var target = new URL(ownPath(event.notification.data && event.notification.data.url),
+                       self.location.origin).href;
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true })
+    .then(function (windows) {
+      for (var i = 0; i < windows.length; i++) {
+        if (windows[i].url === target && "focus" in windows[i]) { return windows[i].focus(); }
+      }
+      return self.clients.openWindow(target);
+    }));
+});

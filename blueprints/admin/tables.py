@@ -12,6 +12,7 @@ from extensions import db
 from models import Bell, School, SchoolClass, Staff, Subject, User, UserRole, WorkType
 from services import clock, lesson_gen
 from services import school as school_service
+from services.notices import prefs as notice_prefs
 from services.periods import rules as year_rules
 from services.timetable import week as timetable_week
 
@@ -131,6 +132,13 @@ TABLES: dict[str, Table] = {t.key: t for t in (
             "int", min=5, max=1440),
         Col("backup_warn_days", _l("Warn when the last good backup is older than (days)"),
             "int", min=1, max=90),
+        Col("notice_kinds", _l("Notices the school sends parents (some of absence, mark, "
+                               "low_mark, homework, predicted, period)"), required=False,
+            max_length=80, clean=notice_prefs.clean_school_kinds),
+        Col("reply_days", _l("School days a parent's message may wait for an answer"), "int",
+            min=1, max=10),
+        Col("digest_hour", _l("Hour of the daily e-mail digest to parents (0-23)"), "int",
+            min=0, max=23),
     ), single=True),
 )}
 TABLES.update(YEAR_TABLES)  # years, study periods, holidays (issue 16)

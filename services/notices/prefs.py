@@ -2,16 +2,39 @@
 parent has not switched off (NoticeSetting.kinds; no row: DEFAULT_KINDS)."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from extensions import db
 from models import NoticeSetting, School
-from models.notices import NOTICE_KINDS
+from models.notices import EMAIL_MODES, NOTICE_KINDS
 
 # Homework notices are many (one per lesson): a parent switches them on if wanted.
 DEFAULT_KINDS = frozenset(NOTICE_KINDS) - {"homework"}
+EMAIL_MAX = 254
+# An ordinary address in Latin letters: nothing a mail header could be split on.
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*"
+                    r"[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]")
+
+
+def kind_labels() -> dict[str, str]:
+    """What each kind is called on the parent's settings page, in NOTICE_KINDS order."""
+    return {"absence": _l("Absences, the same day"), "mark": _l("Every new mark"),
+            "low_mark": _l("Only marks below 3"), "homework": _l("Homework"),
+            "predicted": _l("The teacher's warning of a low period mark"),
+            "period": _l("Period marks")}
+
+
+class SettingsError(Exception):
+    """A setting that cannot be saved; .message is for the user, .field names the field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message, self.field = message, field
 
 
 def parse_kinds(text: str | None) -> frozenset[str]:
@@ -49,3 +72,50 @@ def setting_of(user_id: int) -> NoticeSetting:
     row = db.session.get(NoticeSetting, user_id)
     return row or NoticeSetting(user_id=user_id, kinds=join_kinds(DEFAULT_KINDS), push=False,
                                 email="", email_mode="off")
+
+
+def save(user_id: int, kinds: Iterable[str], email: str | None = None,
+         email_mode: str | None = None) -> NoticeSetting:
+    """Store what the parent chose (not committed). `kinds`: the kinds wanted among those
+    the school sends; a kind the school does not send now keeps the parent's earlier
+    choice. `email`/`email_mode` None: not offered (no SMTP relay), kept as they were.
+    Raises SettingsError (nothing changed) for an unknown kind or mode, a malformed or
+    over-long address, or an e-mail mode without an address."""
+    chosen = set(kinds)
+    if not chosen <= set(NOTICE_KINDS):
+        raise SettingsError(_("Choose the notices from the list."), "kinds")
+    setting = setting_of(user_id)
+    offered = school_kinds()
+    kept = parse_kinds(setting.kinds) - offered
+    if email is not None or email_mode is not None:
+        setting.email, setting.email_mode = _clean_email(email or "", email_mode or "off")
+    setting.kinds = join_kinds((chosen & offered) | kept)
+    if setting not in db.session:
+        db.session.add(setting)
+    return setting
+
+
+def _clean_email(email: str, mode: str) -> tuple[str, str]:
+    if mode not in EMAIL_MODES:
+        raise SettingsError(_("Choose how e-mail should come."), "email_mode")
+    email = email.strip()
+    if len(email) > EMAIL_MAX:
+        raise SettingsError(_("The address is too long: at most %(max)d characters.",
+                              max=EMAIL_MAX), "email")
+    if email and not _EMAIL.fullmatch(email):
+        raise SettingsError(_("This is not an e-mail address: write it as name@example.ru, "
+                              "in Latin letters."), "email")
+    if mode != "off" and not email:
+        raise SettingsError(_("Write the address the e-mail should go to."), "email")
+    return email, mode
+
+
+def clean_school_kinds(text: str) -> str:
+    """The school's setting as typed ("absence, mark") -> the canonical comma list; an
+    unknown word raises ValueError with the message shown next to the field."""
+    parts = [p for p in (text or "").replace(" ", "").split(",") if p]
+    bad = next((p for p in parts if p not in NOTICE_KINDS), None)
+    if bad is not None:
+        raise ValueError(_("“%(part)s” is not a kind of notice: write some of %(kinds)s "
+                           "separated by commas.", part=bad, kinds=", ".join(NOTICE_KINDS)))
+    return join_kinds(parts)
