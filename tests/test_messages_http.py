@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import time
 
 import pytest
@@ -253,3 +254,22 @@ def test_my_day_counts_the_overdue_replies(login, school, monkeypatch):
     assert "is-overdue" in client.get("/messages/").text
     assert 'class="msg-late-note"' in client.get(f"/messages/{talk.id}").text
     assert 'class="msg-late-note"' not in login("teacher").get("/teacher").text
+
+
+def test_the_control_report_counts_overdue_answers_per_teacher(login, school, monkeypatch):
+    monkeypatch.setattr("services.clock.utcnow",
+                        lambda: dt.datetime(2026, 11, 16, 6, tzinfo=dt.UTC))  # a Monday
+    mum = db.session.get(User, uid("mum"))
+    for to in ("ct", "ct", "teacher"):
+        conversations.start(mum, db.session.get(User, uid(to)), "Тема", "Ответьте")
+    answered = conversations.start(mum, db.session.get(User, uid("other")), "Тема", "?")
+    conversations.reply(db.session.get(User, uid("other")), answered, "Отвечаю")
+    db.session.commit()
+    monkeypatch.setattr("services.clock.utcnow", lambda: dt.datetime.now(dt.UTC))
+    html = login("deputy").get("/reports/control").text
+    sheet = html[html.rindex('id="sheet-'):]
+    rows = {re.sub(r"<[^>]+>", "", r.split("</td>")[0]).strip(): r
+            for r in re.findall(r"<tr>(.*?)</tr>", sheet, re.S) if "<td" in r}
+    cells = {name: re.findall(r"<td[^>]*>(.*?)</td>", row)[-1].strip()
+             for name, row in rows.items()}
+    assert cells == {school.ct.person.short_name: "2", school.teacher.person.short_name: "1"}

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from models import SubjectPage, User
 from services import policy
+from services.messages import reply_rule
 from services.reports import filters as report_filters
 from services.reports.control_data import (
     Figures,
@@ -134,6 +135,24 @@ def week_sheet(sc: Scope, f: report_filters.Filters) -> Sheet | None:
     return sheet
 
 
+REPLY_COLUMNS = (("teacher", _l("Teacher"), "text", 24),
+                 ("overdue", _l("Parents' messages unanswered beyond the limit"), "int", 14))
+
+
+def replies_sheet(sc: Scope) -> Sheet:
+    """Per teacher of these pages, parents' messages waiting for an answer longer than the
+    school's reply limit (001 3.2.5), as of today (one query)."""
+    teachers = {p.teacher_id: p.teacher for p in sc.pages}
+    sheet = Sheet(_("Answers to parents, by teacher"),
+                  [Column(k, str(h), kind, w) for k, h, kind, w in REPLY_COLUMNS],
+                  subtitle=_("Messages of parents waiting longer than the school's limit of "
+                             "school days, as of %(day)s", day=format_date(sc.today, "short")),
+                  empty=_("No parent waits for an answer beyond the limit."))
+    late = reply_rule.overdue_by_staff(list(teachers))
+    sheet.rows = sorted([teachers[t].name, n] for t, n in late.items() if n)
+    return sheet
+
+
 def build(user: User, f: report_filters.Filters) -> list[Sheet]:
     """The dashboard: one row per subject page of the classes the user oversees."""
     from flask_babel import get_locale
@@ -158,7 +177,7 @@ def build(user: User, f: report_filters.Filters) -> list[Sheet]:
         sheet.rows = [_row(x, args, locale) for x in found]
         sheet.totals = [_totals(found)]
     week = week_sheet(sc, f)
-    return [sheet, week] if week else [sheet]
+    return [sheet, week, replies_sheet(sc)] if week else [sheet, replies_sheet(sc)]
 
 
 register(Report(
