@@ -12,7 +12,7 @@ from sqlalchemy import select
 from extensions import db
 from models import Attendance, Mark, Notice, NoticeSetting, ParentNotice
 from services import entries, lessons
-from services.notices import produce
+from services.notices import inbox, produce, seen
 from services.timetable import changes
 from tests.conftest import TODAY
 from tests.sql import count_queries
@@ -60,8 +60,8 @@ def test_absence_gives_one_notice_to_the_childs_parent_only(ctx):
     save(ctx, les, ctx.anna, "н")  # the same cell saved twice
     produce.lessons_changed([les.id])  # and recomputed: still one
     mine = notices(ctx.mum)
-    assert [(n.kind, n.event, n.pupil_id, n.lesson_id) for n in mine] == [
-        ("absence", f"absence:{les.id}:{ctx.anna.id}", ctx.anna.id, les.id)]
+    assert [(n.kind, n.event, n.pupil_id, n.lesson_id, n.page_id) for n in mine] == [
+        ("absence", f"absence:{les.id}:{ctx.anna.id}", ctx.anna.id, les.id, ctx.maths5.id)]
     assert {n.user_id for n in notices()} == {ctx.mum.id}  # not dad2, not Анна herself
 
 
@@ -257,3 +257,96 @@ def test_take_attendance_statements_do_not_grow_with_the_class(ctx):
                                 [ctx.anna.id] + [k.id for k in kids], TODAY)
     assert len(many) == len(few)
     assert len(notices()) == 1 + 1 + 1 + 20
+
+
+# -- the inbox ---------------------------------------------------------------------------------
+
+def test_unseen_counts_and_mark_seen_touch_only_the_recipient(ctx):
+    les = lesson(ctx)
+    save(ctx, les, ctx.anna, "н")
+    save(ctx, lesson(ctx, page=ctx.maths6), ctx.boris, "5")
+    save(ctx, les, ctx.vera, "4")
+    assert inbox.unseen_count(ctx.mum.id) == 2
+    assert inbox.unseen_by_child(ctx.mum.id) == {ctx.anna.id: 1, ctx.boris.id: 1}
+    dads = [n.id for n in notices(ctx.dad2)]
+    assert inbox.mark_seen(ctx.mum, dads) == 0  # another family's ids: nothing
+    assert inbox.unseen_count(ctx.dad2.id) == 1
+    assert inbox.mark_seen(ctx.mum, pupil_id=ctx.anna.id) == 1
+    assert inbox.unseen_count(ctx.mum.id) == 1
+    assert inbox.own_notice(ctx.mum, dads[0]) is None
+    assert inbox.mark_seen(ctx.mum) == 1
+    assert inbox.unseen_count(ctx.mum.id) == 0
+
+
+def test_describe_reads_the_journal_and_keeps_health_data_in_the_app(ctx):
+    les = lesson(ctx)
+    save(ctx, les, ctx.anna, "н")
+    db.session.execute(Attendance.__table__.update().values(reason="illness"))
+    save(ctx, lesson(ctx, number=2), ctx.anna, "2")
+    final(ctx, ctx.anna, "4")
+    items = {i.kind: i for i in inbox.describe(notices(ctx.mum), health=True)}
+    assert items["absence"].text == "Absent from Математика on 23 November"
+    assert items["absence"].reason == "Illness"
+    assert items["absence"].day == TODAY and items["absence"].child == "Анна"
+    assert items["mark"].mark == "2" and "Работа на уроке" in items["mark"].text
+    assert items["period"].text == "Математика: 4 for Quarter 2"
+    outside = {i.kind: i for i in inbox.describe(notices(ctx.mum))}  # e-mail, push
+    assert outside["absence"].reason == "" and "Illness" not in outside["absence"].text
+
+
+def test_a_corrected_mark_shows_corrected(ctx):
+    les = lesson(ctx)
+    save(ctx, les, ctx.anna, "3")
+    save(ctx, les, ctx.anna, "5")
+    [item] = inbox.describe(notices(ctx.mum))
+    assert item.mark == "5"
+
+
+def test_the_inbox_page_runs_a_fixed_number_of_queries(ctx):
+    save(ctx, lesson(ctx), ctx.anna, "н")
+    save(ctx, lesson(ctx, number=5), ctx.anna, "4")
+    final(ctx, ctx.anna, "5")
+    db.session.expire_all()
+    with count_queries() as few:
+        small = inbox.page_of(ctx.mum)
+    for i in range(12):
+        les = lesson(ctx, day=TODAY - (i // 4 + 1) * DAY, number=i % 4 + 1)
+        save(ctx, les, ctx.anna, "н" if i % 2 else "4")
+        save(ctx, lesson(ctx, page=ctx.maths6, day=les.date, number=les.lesson_number),
+             ctx.boris, "н")
+    db.session.expire_all()
+    with count_queries() as many:
+        big = inbox.page_of(ctx.mum)
+    assert len(big.items) > len(small.items)
+    assert len(many) == len(few)
+
+
+# -- seen --------------------------------------------------------------------------------------
+
+def test_period_marks_seen_and_the_class_teachers_report(ctx):
+    period = ctx.builder.periods[1]
+    final(ctx, ctx.anna, "4")
+    final(ctx, ctx.vera, "5")
+    rows = {r.user_id: r for r in seen.report(ctx.c5, period)}
+    assert set(rows) == {ctx.mum.id, ctx.dad2.id}  # 5 «А»'s parents; no pupil accounts
+    assert rows[ctx.mum.id].missing and rows[ctx.mum.id].unseen_notices == 1
+    assert rows[ctx.mum.id].children == ["Анна"]  # Борис is in 6 «Б»
+    assert seen.mark_period_seen(ctx.mum, ctx.anna.id, period.id) is True
+    assert seen.mark_period_seen(ctx.mum, ctx.anna.id, period.id) is False
+    rows = {r.user_id: r for r in seen.report(ctx.c5, period)}
+    assert not rows[ctx.mum.id].missing and rows[ctx.mum.id].unseen_notices == 0
+    assert rows[ctx.dad2.id].missing
+    assert seen.report(ctx.c5, period)[0].user_id == ctx.dad2.id  # who has not seen: first
+
+
+def test_the_report_runs_a_fixed_number_of_queries(ctx):
+    period = ctx.builder.periods[1]
+    with count_queries() as few:
+        seen.report(ctx.c5, period)
+    for i in range(10):
+        kid = ctx.builder.pupil(ctx.c5, "Новиков", f"Ученик{i}")
+        ctx.builder.parent(f"p{kid.id}", kid)
+        final(ctx, kid, "4")
+    with count_queries() as many:
+        assert len(seen.report(ctx.c5, period)) == 12
+    assert len(many) == len(few)

@@ -80,7 +80,7 @@ def lessons_changed(lesson_ids: Iterable[int], pupil_ids: Iterable[int] | None =
     params = {"lessons": lessons, "today": clock.today()}
     if pupils is not None:
         params["pupils"] = pupils
-    _sync(_lesson_statement(pupils is not None), params, {})
+    _sync(_lesson_statement(pupils is not None), params)
 
 
 def finals_changed(page_id: int, pupil_ids: Iterable[int], period_id: int) -> None:
@@ -88,7 +88,7 @@ def finals_changed(page_id: int, pupil_ids: Iterable[int], period_id: int) -> No
     pupils = sorted(set(pupil_ids))
     if pupils:
         _sync(_finals_statement(), {"page": page_id, "period": period_id, "pupils": pupils},
-              {"page_id": page_id, "period_id": period_id})
+              period_id)
 
 
 # The statements are built once with bound parameters (as entries.load_cell's): a cell save
@@ -108,22 +108,23 @@ def _text():
 @cache
 def _lesson_statement(for_pupils: bool):
     """The events: absences (not lateness) at lessons up to today, marks, and homework for
-    every pupil on the page that day, as rows (tag, lesson, pupil, mark, value, -); with the
-    notices there are now and the school's kinds (and the parents, when for_pupils)."""
+    every pupil on the page that day, as rows (tag, lesson, pupil, mark, value, page, -);
+    with the notices there are now, the school's kinds (and the parents, when for_pupils)."""
     def only(column):
         return column.in_(_PUPILS) if for_pupils else true()
 
     absences = (select(literal("absence").label("tag"), Attendance.lesson_id,
-                       Attendance.pupil_id, _int(), _int(), _text())
+                       Attendance.pupil_id, _int(), _int(), Lesson.page_id, _text())
                 .join(Lesson, Lesson.id == Attendance.lesson_id)
                 .where(Attendance.lesson_id.in_(_LESSONS), Attendance.status == "absent",
                        Lesson.date <= bindparam("today"), Lesson.cancelled.is_(False),
                        only(Attendance.pupil_id)))
     marks = (select(literal("mark"), Mark.lesson_id, Mark.pupil_id, Mark.id, Mark.value,
-                    _text())
+                    Lesson.page_id, _text())
+             .join(Lesson, Lesson.id == Mark.lesson_id)
              .where(Mark.lesson_id.in_(_LESSONS), only(Mark.pupil_id)))
     homework = (select(literal("homework"), Lesson.id, Enrolment.pupil_id, _int(), _int(),
-                       _text())
+                       Lesson.page_id, _text())
                 .join(SubjectPage, SubjectPage.id == Lesson.page_id)
                 .join(Enrolment, and_(Enrolment.class_id == SubjectPage.class_id,
                                       Enrolment.start_date <= Lesson.date,
@@ -146,10 +147,11 @@ def _finals_statement():
     page, period = bindparam("page"), bindparam("period")
     return union_all(
         select(literal("period").label("tag"), _int(), FinalMark.pupil_id, _int(), _int(),
-               _text())
+               FinalMark.page_id, _text())
         .where(FinalMark.page_id == page, FinalMark.period_id == period,
                FinalMark.kind == "period", FinalMark.pupil_id.in_(_PUPILS)),
-        select(literal("predicted"), _int(), ParentNotice.pupil_id, _int(), _int(), _text())
+        select(literal("predicted"), _int(), ParentNotice.pupil_id, _int(), _int(),
+               ParentNotice.page_id, _text())
         .where(ParentNotice.page_id == page, ParentNotice.period_id == period,
                ParentNotice.parents_told.is_(True), ParentNotice.pupil_id.in_(_PUPILS)),
         *_context([Notice.page_id == page, Notice.period_id == period,
@@ -163,17 +165,18 @@ def _context(where: list) -> list:
     first_school = select(func.min(School.id)).scalar_subquery()
     return [
         select(literal("notice"), Notice.id, Notice.user_id, _int(),
-               case((Notice.kind == "low_mark", 1), else_=0), Notice.event).where(*where),
-        select(literal("school"), _int(), _int(), _int(), _int(), School.notice_kinds)
+               case((Notice.kind == "low_mark", 1), else_=0), _int(), Notice.event)
+        .where(*where),
+        select(literal("school"), _int(), _int(), _int(), _int(), _int(), School.notice_kinds)
         .where(School.id == first_school)]
 
 
 def _parents():
     """The active parent accounts of the pupils (a Guardian's person with the parent role)
-    with their own kinds: rows ('parent', -, pupil, user, -, kinds). Pupils themselves get
+    with their own kinds: rows ('parent', -, pupil, user, -, -, kinds). Pupils themselves get
     no notices."""
     return (select(literal("parent").label("tag"), _int(), Guardian.pupil_id, User.id, _int(),
-                   NoticeSetting.kinds)
+                   _int(), NoticeSetting.kinds)
             .join(User, User.person_id == Guardian.person_id)
             .join(UserRole, and_(UserRole.user_id == User.id, UserRole.role == "parent"))
             .outerjoin(NoticeSetting, NoticeSetting.user_id == User.id)
@@ -196,22 +199,22 @@ def notice_kind(event: Event, kinds: frozenset[str]) -> str | None:
     return event.kind if event.kind in kinds else None
 
 
-def _sync(statement, params: dict, common: dict) -> None:
+def _sync(statement, params: dict, period_id: int | None = None) -> None:
     """Read the events with the notices there are (and the parents, when the pupils are
     known) in one statement; delete the notices whose event went, insert the missing."""
     rows = _read(statement, params)
-    events = [_event(row, common) for row in rows if row[0] in EVENT_TAGS]
+    events = [_event(row, period_id) for row in rows if row[0] in EVENT_TAGS]
     if "pupils" not in params and events:
         rows += _read(_parents_statement(), {"pupils": sorted({e.pupil_id for e in events})})
     standing = {e.key: e for e in events}
-    existing = [(r[1], r[2], r[5], r[4]) for r in rows if r[0] == "notice"]
+    existing = [(r[1], r[2], r[6], r[4]) for r in rows if r[0] == "notice"]
     stale = [nid for nid, _u, key, low in existing if key not in standing or (
         low and (standing[key].value or 0) >= LOW_MARK)]
     if stale:
         db.session.execute(delete(Notice).where(Notice.id.in_(stale)))
-    school = next((prefs.parse_kinds(r[5]) for r in rows if r[0] == "school"), frozenset())
+    school = next((prefs.parse_kinds(r[6]) for r in rows if r[0] == "school"), frozenset())
     parents: dict[int, list[tuple[int, frozenset[str]]]] = {}
-    for _tag, _a, pupil, user, _v, own in (r for r in rows if r[0] == "parent"):
+    for _tag, _a, pupil, user, _v, _p, own in (r for r in rows if r[0] == "parent"):
         # As prefs.wanted: the school's kinds less those the parent switched off.
         mine = prefs.parse_kinds(own) if own is not None else prefs.DEFAULT_KINDS
         parents.setdefault(pupil, []).append((user, school & mine))
@@ -229,14 +232,15 @@ def _read(statement, params: dict) -> list:
     return list(db.session.execute(statement, params).all())
 
 
-def _event(row, common: dict) -> Event:
-    tag, lesson, pupil, mark, value, _s = row
+def _event(row, period_id: int | None) -> Event:
+    tag, lesson, pupil, mark, value, page, _s = row
     if tag in ("period", "predicted"):
-        key = f"{tag}:{common['page_id']}:{common['period_id']}:{pupil}"
+        key = f"{tag}:{page}:{period_id}:{pupil}"
     else:
         key = {"absence": f"absence:{lesson}:{pupil}", "mark": f"mark:{mark}",
                "homework": f"homework:{lesson}:{pupil}"}[tag]
-    return Event(key, tag, pupil, lesson_id=lesson, mark_id=mark, value=value, **common)
+    return Event(key, tag, pupil, lesson_id=lesson, mark_id=mark, page_id=page,
+                 period_id=period_id, value=value)
 
 
 def _row(event: Event, user_id: int, kind: str) -> dict:
