@@ -22,6 +22,7 @@ from extensions import db
 from models import (
     AcademicYear,
     Attendance,
+    Conversation,
     Correction,
     DiaryVisit,
     ExamResult,
@@ -29,30 +30,41 @@ from models import (
     Lesson,
     Mark,
     MarkExcuse,
+    Message,
+    MessageAttachment,
+    Notice,
     ParentNotice,
     SchoolClass,
     SubjectPage,
     TimetableSlot,
     User,
 )
-from services import audit, clock
+from services import audit, clock, uploads
 from services.corrections import files as correction_files
+from services.messages import conversations
 
 JOURNAL_YEARS = 5
 FINAL_YEARS = 25
 
 # Deletion order inside each tier: children first (marks and absences before their lessons).
-JOURNAL_KINDS = ("marks", "attendance", "notices", "lessons", "timetable", "visits")
+JOURNAL_KINDS = ("family_notices", "marks", "attendance", "notices", "lessons", "timetable",
+                 "visits", "messages")
+# Kinds counted per year by a window of dates (no page to join): diary visits and the
+# conversations whose last message fell in the year.
+_WINDOWED = ("visits", "messages")
 FINAL_KINDS = ("corrections", "final_marks", "exam_results", "excuses")
 KIND_LABELS = {
     "lessons": _l("Lessons (topics and homework)"), "marks": _l("Current marks"),
     "attendance": _l("Absences and lateness"), "notices": _l("Notices to parents"),
     "timetable": _l("Timetable lines"), "visits": _l("Diary visits"),
+    "family_notices": _l("Journal notices in parents' inboxes"),
+    "messages": _l("Conversations (with their messages and files)"),
     "final_marks": _l("Period, year and exam marks"), "exam_results": _l("Exam results"),
     "corrections": _l("Change log (late corrections)"), "excuses": _l("Excused year marks"),
 }
 _BY_LESSON = {"marks": Mark, "attendance": Attendance}
-_BY_PAGE = {"lessons": Lesson, "notices": ParentNotice, "timetable": TimetableSlot,
+_BY_PAGE = {"lessons": Lesson, "notices": ParentNotice, "family_notices": Notice,
+            "timetable": TimetableSlot,
             "final_marks": FinalMark, "corrections": Correction, "excuses": MarkExcuse}
 
 
@@ -141,7 +153,7 @@ def make_plan(today: dt.date | None = None) -> Plan:
     plans = [YearPlan(y, y.end_date < final_before, refused=_refusal(y)) for y in years]
     ids = [y.id for y in years]
     for kind in JOURNAL_KINDS + FINAL_KINDS:
-        if kind == "visits":
+        if kind in _WINDOWED:
             continue
         found = dict(db.session.execute(
             _scoped(kind, ids, _year_column(kind), func.count()).group_by(_year_column(kind))
@@ -153,6 +165,9 @@ def make_plan(today: dt.date | None = None) -> Plan:
         plan.counts["visits"] = db.session.scalar(
             select(func.count()).select_from(DiaryVisit).where(
                 _visit_window(plan.year, journal_before))) or 0
+        plan.counts["messages"] = db.session.scalar(
+            select(func.count()).select_from(Conversation).where(
+                _visit_window(plan.year, journal_before, Conversation.last_message_at))) or 0
     return Plan(today, journal_before, final_before, plans)
 
 
@@ -176,14 +191,15 @@ def _scoped(kind: str, year_ids: list[int], *columns) -> Select:
             .where(SchoolClass.year_id.in_(year_ids)))
 
 
-def _visit_window(year: AcademicYear, journal_before: dt.date):
-    """Diary visits of a year: from its first day to the next year's first (the summer goes
-    with the year before), never later than the journal limit's cut-off."""
+def _visit_window(year: AcademicYear, journal_before: dt.date, column=DiaryVisit.at):
+    """Diary visits (or what `column` dates) of a year: from its first day to the next
+    year's first (the summer goes with the year before), never later than the journal
+    limit's cut-off."""
     next_start = db.session.scalar(select(func.min(AcademicYear.start_date))
                                    .where(AcademicYear.start_date > year.start_date))
     until = min(next_start or journal_before, journal_before)
     start = dt.datetime.combine(year.start_date, dt.time.min)
-    return (DiaryVisit.at >= start) & (DiaryVisit.at < dt.datetime.combine(until, dt.time.min))
+    return (column >= start) & (column < dt.datetime.combine(until, dt.time.min))
 
 
 def _model(kind: str):
@@ -224,6 +240,8 @@ def purge(user: User | None, plan: Plan) -> tuple[dict[str, int], list[str]]:
         if kind == "visits":
             db.session.execute(delete(DiaryVisit).where(or_(*(
                 _visit_window(y.year, plan.journal_before) for y in years))))
+        elif kind == "messages":
+            files += _delete_conversations(years, plan.journal_before)
         else:
             _delete_kind(kind, journal_ids)
     for kind in FINAL_KINDS if final_ids else ():
@@ -234,7 +252,30 @@ def purge(user: User | None, plan: Plan) -> tuple[dict[str, int], list[str]]:
     return counts, files
 
 
+def _delete_conversations(years: list[YearPlan], journal_before: dt.date) -> list[str]:
+    """Delete the conversations of the years (their members, messages and attachments go by
+    the foreign keys); the keys of the attachments' files, to remove after the commit."""
+    window = or_(*(_visit_window(y.year, journal_before, Conversation.last_message_at)
+                   for y in years))
+    ids = select(Conversation.id).where(window)
+    keys = list(db.session.scalars(
+        select(MessageAttachment.stored_name).join(Message, Message.id ==
+                                                   MessageAttachment.message_id)
+        .where(Message.conversation_id.in_(ids))))
+    db.session.execute(delete(Conversation).where(Conversation.id.in_(ids))
+                       .execution_options(synchronize_session=False))
+    return [MESSAGE_FILE + key for key in keys]
+
+
+# A message attachment's key among the files to remove (the others are the change log's).
+MESSAGE_FILE = "message:"
+
+
 def remove_files(keys: list[str]) -> None:
-    """Remove the change log's attachments of purged rows (after the commit)."""
+    """Remove the change log's and the messages' attachments of purged rows (after the
+    commit)."""
     for key in keys:
-        correction_files.remove(key)
+        if key.startswith(MESSAGE_FILE):
+            uploads.remove(conversations.AREA, key[len(MESSAGE_FILE):])
+        else:
+            correction_files.remove(key)

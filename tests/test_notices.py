@@ -350,3 +350,42 @@ def test_the_report_runs_a_fixed_number_of_queries(ctx):
     with count_queries() as many:
         assert len(seen.report(ctx.c5, period)) == 12
     assert len(many) == len(few)
+
+
+# -- retention ---------------------------------------------------------------------------------
+
+def test_retention_purges_old_notices_and_conversations(ctx, app):
+    from models import Conversation, ConversationMember, Message, MessageAttachment
+    from services import retention, uploads
+    from tests.test_retention import past_year
+    old = past_year(ctx, 2019)
+    db.session.add(Notice(user_id=ctx.mum.id, pupil_id=ctx.anna.id, kind="homework",
+                          event=f"homework:{old.lesson.id}:{ctx.anna.id}",
+                          lesson_id=old.lesson.id, page_id=old.page.id))
+    talk = Conversation(started_by=ctx.mum.id, subject="Old",
+                        created_at=dt.datetime(2019, 10, 1), last_message_at=dt.datetime(2019, 10, 1))
+    recent = Conversation(started_by=ctx.mum.id, subject="New")
+    db.session.add_all([talk, recent])
+    db.session.flush()
+    db.session.add_all([ConversationMember(conversation_id=talk.id, user_id=ctx.mum.id),
+                        ConversationMember(conversation_id=recent.id, user_id=ctx.mum.id)])
+    message = Message(conversation_id=talk.id, sender_id=ctx.mum.id, body="Здравствуйте",
+                      sent_at=dt.datetime(2019, 10, 1))
+    db.session.add(message)
+    db.session.flush()
+    key = "a" * 32 + ".pdf"
+    (uploads.folder("messages") / key).write_bytes(b"%PDF-1.4")
+    db.session.add(MessageAttachment(message_id=message.id, filename="справка.pdf",
+                                     stored_name=key, content_type="application/pdf", size=8))
+    save(ctx, lesson(ctx), ctx.anna, "н")  # this year's notice stays
+    db.session.commit()
+    plan = retention.make_plan()
+    assert plan.years[0].counts["family_notices"] == 1
+    assert plan.years[0].counts["messages"] == 1
+    counts, files = retention.purge(ctx.admin, plan)
+    db.session.commit()
+    retention.remove_files(files)
+    assert [n.kind for n in notices()] == ["absence"]
+    assert list(db.session.scalars(select(Conversation.subject))) == ["New"]
+    assert db.session.scalar(select(Message.id)) is None
+    assert not (uploads.folder("messages") / key).exists()

@@ -83,7 +83,7 @@ def test_dry_run_lists_only_years_past_the_limits(school):
     item = plan.years[0]
     assert not item.final_too and not item.refused
     assert item.counts == {"lessons": 1, "marks": 1, "attendance": 1, "notices": 1,
-                           "timetable": 1, "visits": 1}
+                           "timetable": 1, "visits": 1, "family_notices": 0, "messages": 0}
     assert lessons_of(old.page) == lessons_of(recent.page) == 1  # a dry run deletes nothing
 
 
