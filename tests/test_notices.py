@@ -389,3 +389,31 @@ def test_retention_purges_old_notices_and_conversations(ctx, app):
     assert list(db.session.scalars(select(Conversation.subject))) == ["New"]
     assert db.session.scalar(select(Message.id)) is None
     assert not (uploads.folder("messages") / key).exists()
+
+
+# -- the family's data ("My data") ------------------------------------------------------------
+
+def test_my_data_holds_the_readers_notices_and_conversations(ctx):
+    from models import Conversation, ConversationMember, Message
+    from services.privacy import holdings
+    les = lesson(ctx)
+    save(ctx, les, ctx.anna, "н")
+    save(ctx, les, ctx.vera, "н")
+    about_anna = Conversation(started_by=ctx.mum.id, subject="Про Анну", pupil_id=ctx.anna.id)
+    about_boris = Conversation(started_by=ctx.mum.id, subject="Про Бориса",
+                               pupil_id=ctx.boris.id)
+    db.session.add_all([about_anna, about_boris])
+    db.session.flush()
+    for talk in (about_anna, about_boris):
+        db.session.add_all([ConversationMember(conversation_id=talk.id, user_id=ctx.mum.id),
+                            ConversationMember(conversation_id=talk.id, user_id=ctx.ct.id),
+                            Message(conversation_id=talk.id, sender_id=ctx.mum.id,
+                                    body="Добрый день")])
+    db.session.flush()
+    held = holdings.gather(ctx.anna, "ru", reader=ctx.mum)
+    assert [r[1] for r in held.table("journal_notices").rows] == [
+        "Absent from Математика on 23 November"]
+    assert [(r[0], r[3]) for r in held.table("messages").rows] == [("Про Анну", "Добрый день")]
+    other = holdings.gather(ctx.vera, "ru", reader=ctx.dad2)
+    assert len(other.table("journal_notices").rows) == 1
+    assert other.table("messages").rows == []  # mum's conversations are not dad2's

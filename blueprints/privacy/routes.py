@@ -74,7 +74,7 @@ def download(pupil_id: int):
     pupil = _child(pupil_id)
     with transactions.apart():  # a short write of its own, not held while the PDF renders
         audit.record(current_user, "pupil", pupil.id, "data_export", pupil_id=pupil.id)
-    held = holdings.gather(pupil, str(get_locale()))
+    held = holdings.gather(pupil, str(get_locale()), reader=current_user)
     response = Response(archive.make_zip(held), mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{archive.file_name(held)}"'
     return response

@@ -1,8 +1,9 @@
 """What the school holds about one pupil, as tables the archive writes out as a PDF, CSV and
 JSON: the card (health data included: it is the family's own), parents, classes, consents,
 marks, absences with their reasons, period, year and exam marks, exam results, notices to
-parents, the family's correction requests, and who among the staff read the card or the
-diary and when (role, name and time from the audit trail; nothing more of it).
+parents, the family's correction requests, the reader's own journal notices and messages
+about the child, and who among the staff read the card or the diary and when (role, name
+and time from the audit trail; nothing more of it).
 
 Every table is read in one query; names are in the reader's language.
 """
@@ -14,7 +15,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from extensions import db
 from models import (
@@ -23,6 +24,8 @@ from models import (
     AuditEvent,
     Consent,
     ConsentText,
+    Conversation,
+    ConversationMember,
     DataRequest,
     Enrolment,
     Exam,
@@ -31,6 +34,9 @@ from models import (
     Guardian,
     Lesson,
     Mark,
+    Message,
+    MessageAttachment,
+    Notice,
     ParentNotice,
     Person,
     Pupil,
@@ -261,11 +267,54 @@ def reads(pupil: Pupil) -> Table:
                   for at, role, action, last, first, middle in rows])
 
 
-def gather(pupil: Pupil, locale: str) -> Holdings:
-    """Everything the school holds about the pupil (a dozen queries)."""
+def journal_notices(pupil: Pupil, reader: User) -> Table:
+    """The journal's notices about the child in the reader's inbox, as the inbox shows them
+    (another parent's inbox is theirs: when they read is not shown to anyone else)."""
+    from services.notices import inbox  # the notice's content is read live from the journal
+    rows = list(db.session.scalars(select(Notice).where(
+        Notice.user_id == reader.id, Notice.pupil_id == pupil.id).order_by(Notice.id)))
+    return Table("journal_notices", _("Notices from the journal"),
+                 [("at", _("When")), ("what", _("What")), ("seen", _("Seen"))],
+                 [[local_time(n.created_at), i.text + (f" ({i.reason})" if i.reason else ""),
+                   local_time(n.seen_at) if n.seen_at else None]
+                  for n, i in zip(rows, inbox.describe(rows, health=True), strict=True)])
+
+
+def messages(pupil: Pupil, reader: User) -> Table:
+    """The reader's conversations about the child (or about no child in particular), every
+    message with its sender and attached files' names. Two queries."""
+    mine = select(ConversationMember.conversation_id).where(
+        ConversationMember.user_id == reader.id)
+    rows = db.session.execute(
+        select(Message.id, Conversation.subject, Message.sent_at, Person.last_name,
+               Person.first_name, Person.patronymic, Message.body)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .join(User, User.id == Message.sender_id).join(Person, Person.id == User.person_id)
+        .where(Conversation.id.in_(mine), or_(Conversation.pupil_id == pupil.id,
+                                                Conversation.pupil_id.is_(None)))
+        .order_by(Message.conversation_id, Message.id)).all()
+    files: dict[int, list[str]] = {}
+    for message_id, name in db.session.execute(
+            select(MessageAttachment.message_id, MessageAttachment.filename)
+            .where(MessageAttachment.message_id.in_([r[0] for r in rows]))
+            .order_by(MessageAttachment.id)) if rows else ():
+        files.setdefault(message_id, []).append(name)
+    return Table("messages", _("Messages"),
+                 [("conversation", _("Conversation")), ("at", _("When")), ("who", _("From")),
+                  ("text", _("Text")), ("files", _("Files"))],
+                 [[subject, local_time(at), Person.short_of(last, first, middle), body,
+                   ", ".join(files.get(mid, []))]
+                  for mid, subject, at, last, first, middle, body in rows])
+
+
+def gather(pupil: Pupil, locale: str, reader: User | None = None) -> Holdings:
+    """Everything the school holds about the pupil (a dozen queries); with the reader (the
+    parent or the pupil who asks), their notices and conversations about the child too."""
     school = school_service.the_school()
     tables = [card(pupil), guardians(pupil), classes(pupil), consents(pupil),
               marks(pupil, locale), attendance(pupil, locale), final_marks(pupil, locale),
               exam_results(pupil, locale), notices(pupil, locale), requests(pupil),
               reads(pupil)]
+    if reader is not None:
+        tables += [journal_notices(pupil, reader), messages(pupil, reader)]
     return Holdings(pupil, school.name if school else "", clock.today(), tables)
