@@ -417,3 +417,26 @@ def test_my_data_holds_the_readers_notices_and_conversations(ctx):
     other = holdings.gather(ctx.vera, "ru", reader=ctx.dad2)
     assert len(other.table("journal_notices").rows) == 1
     assert other.table("messages").rows == []  # mum's conversations are not dad2's
+
+
+# -- the demo school ---------------------------------------------------------------------------
+
+def test_demo_notices_come_from_the_journal(ctx):
+    from models import FinalMark, MarksSeen
+    from services.demo_notices import seed_notices
+    today_lesson, old_lesson = lesson(ctx), lesson(ctx, day=TODAY - 4 * DAY)
+    wt = ctx.builder.work_types["lesson"].id
+    db.session.add_all([  # as the demo generator writes them: straight into the journal
+        Attendance(lesson_id=today_lesson.id, pupil_id=ctx.anna.id, status="absent"),
+        Mark(lesson_id=old_lesson.id, pupil_id=ctx.vera.id, value=5, work_type_id=wt),
+        FinalMark(page_id=ctx.maths5.id, pupil_id=ctx.anna.id, kind="period",
+                  period_id=ctx.builder.periods[0].id, value=4),
+        FinalMark(page_id=ctx.maths5.id, pupil_id=ctx.vera.id, kind="period",
+                  period_id=ctx.builder.periods[0].id, value=5)])
+    db.session.flush()
+    assert seed_notices(TODAY) == 4
+    assert kinds(ctx.mum) == [("absence", "absence"), ("period", "period")]
+    assert [n.seen_at is None for n in notices(ctx.dad2) if n.kind == "mark"] == [False]
+    assert [n.seen_at is None for n in notices(ctx.mum) if n.kind == "absence"] == [True]
+    seen_by = set(db.session.scalars(select(MarksSeen.user_id)))
+    assert seen_by == {u.id for u in (ctx.mum, ctx.dad2) if u.id % 3}
