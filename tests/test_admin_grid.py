@@ -108,7 +108,8 @@ def test_school_settings(school, login):
             "lock_days_final": "7", "round_up_from": "0.6", "default_locale": "ru",
             "min_marks_for_period": "3", "notice_lessons_before": "3",
             "timezone": "Asia/Almaty", "session_idle_minutes": "30", "backup_warn_days": "7",
-            "notice_kinds": "absence,mark", "reply_days": "2", "digest_hour": "18"}
+            "notice_kinds": "absence,mark", "reply_days": "2", "digest_hour": "18",
+            "server_url": ""}
     assert client.post("/admin/settings", data=data).status_code == 302
     settings = db.session.scalar(db.select(School))
     assert (settings.lock_days_current, settings.round_up_from) == (3, 0.6)
@@ -177,7 +178,7 @@ SETTINGS = {"name": "Школа № 1", "short_name": "Школа № 1", "no_ma
             "min_marks_for_period": "3", "notice_lessons_before": "3",
             "timezone": "Asia/Almaty", "session_idle_minutes": "60", "backup_warn_days": "14",
             "notice_kinds": "absence,mark,low_mark,homework,predicted,period",
-            "reply_days": "2", "digest_hour": "18"}
+            "reply_days": "2", "digest_hour": "18", "server_url": ""}
 
 
 def test_the_administration_page_leads_to_backups_and_retention(school, login):

@@ -301,7 +301,8 @@ ADMIN = {"name": "Школа", "short_name": "Школа", "no_marks_grades": "1
          "lock_days_final": "7", "round_up_from": "0,5", "default_locale": "ru",
          "min_marks_for_period": "3", "notice_lessons_before": "3", "timezone": "Asia/Almaty",
          "session_idle_minutes": "60", "backup_warn_days": "14",
-         "notice_kinds": "absence,mark", "reply_days": "2", "digest_hour": "18"}
+         "notice_kinds": "absence,mark", "reply_days": "2", "digest_hour": "18",
+         "server_url": ""}
 
 
 @pytest.mark.parametrize(("typed", "stored"), [
@@ -323,3 +324,20 @@ def test_school_notice_settings_refuse_bad_values(school, login, field, value):
     card = db.session.scalar(select(School))
     assert (card.notice_kinds, card.reply_days, card.digest_hour) == (
         "absence,mark,low_mark,homework,predicted,period", 2, 18)
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("https://tabel.school.kz/", "https://tabel.school.kz"), ("", ""),
+    (" http://192.168.1.5:5000 ", "http://192.168.1.5:5000")])
+def test_the_schools_address_for_links_is_stored_clean(school, login, typed, stored):
+    response = login("admin").post("/admin/settings", data={**ADMIN, "server_url": typed})
+    assert response.status_code == 302
+    assert db.session.scalar(select(School.server_url)) == stored
+
+
+@pytest.mark.parametrize("typed", ["tabel.school.kz", "ftp://x.kz", "https://", "http://[::1",
+                                   "https://a b.kz"])
+def test_a_school_address_that_is_no_link_is_refused(school, login, typed):
+    response = login("admin").post("/admin/settings", data={**ADMIN, "server_url": typed})
+    assert status(response) == 422
+    assert db.session.scalar(select(School.server_url)) == ""

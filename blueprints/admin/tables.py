@@ -1,6 +1,8 @@
 """The school's reference tables, each described in a few lines for the grid."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -62,6 +64,20 @@ def _bells_apart(bell: Bell) -> str | None:
                      end=bell.ends.strftime("%H:%M"), m=other.number,
                      start2=other.starts.strftime("%H:%M"), end2=other.ends.strftime("%H:%M"))
     return None
+
+
+def _clean_url(text: str) -> str:
+    """An http(s) address with a host, without the trailing slash; empty stays empty."""
+    url = (text or "").strip().rstrip("/")
+    try:
+        parts = urlsplit(url)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
+    except ValueError:  # e.g. an unclosed [IPv6 address
+        ok = False
+    if url and not ok:
+        raise ValueError(_("Write the address as the browser shows it, for example "
+                           "https://tabel.school.kz"))
+    return url
 
 
 def _current_year_filter():
@@ -132,6 +148,9 @@ TABLES: dict[str, Table] = {t.key: t for t in (
             "int", min=5, max=1440),
         Col("backup_warn_days", _l("Warn when the last good backup is older than (days)"),
             "int", min=1, max=90),
+        Col("server_url", _l("The journal's address as people type it (https://…), for "
+                             "credential slips and the links in e-mails"), required=False,
+            max_length=200, clean=_clean_url),
         Col("notice_kinds", _l("Notices the school sends parents (some of absence, mark, "
                                "low_mark, homework, predicted, period)"), required=False,
             max_length=80, clean=notice_prefs.clean_school_kinds),

@@ -162,8 +162,7 @@ def _mail_round(moment: dt.datetime, done: Delivered) -> None:
                                                       NoticeSetting.user_id.not_in(digests))
         claimed = _claim(Notice.mailed_at, moment, Notice.user_id.not_in(waiting))
     fresh = _fresh(claimed, moment)
-    day = moment.replace(tzinfo=dt.UTC).astimezone(clock.zone()).date()
-    letters = mail.letters(fresh, digests, _locales(set(fresh)), day)
+    letters = mail.letters(fresh, digests, _locales(set(fresh)), _school_time(moment).date())
     db.session.commit()  # no transaction is held while the relay answers
     failed = mail.send_all(letters)
     with transactions.apart():
@@ -182,7 +181,7 @@ def _due_digests(moment: dt.datetime) -> set[int]:
     sent today, school time), marked as sent today by the same guarded UPDATE, so a digest
     goes once a day whatever the number of workers."""
     hour = db.session.scalar(select(School.digest_hour).order_by(School.id).limit(1))
-    local = moment.replace(tzinfo=dt.UTC).astimezone(clock.zone())
+    local = _school_time(moment)
     if hour is None or local.hour < hour:
         return set()
     today = local.date()
@@ -191,3 +190,8 @@ def _due_digests(moment: dt.datetime) -> set[int]:
             NoticeSetting.digest_on.is_(None), NoticeSetting.digest_on < today))
         .values(digest_on=today).returning(NoticeSetting.user_id)
         .execution_options(synchronize_session=False)))
+
+
+def _school_time(moment: dt.datetime) -> dt.datetime:
+    """A stored (naive UTC) instant at the school."""
+    return moment.replace(tzinfo=dt.UTC).astimezone(clock.zone())
