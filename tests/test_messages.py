@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from extensions import db
 from models import Holiday, User
 from models.messages import BODY_MAX, SUBJECT_MAX, Conversation, ConversationMember, Message
-from services import policy
+from services import demo, policy
+from services.demo_messages import seed_messages
 from services.messages import MessageError, broadcast, contacts, conversations, reply_rule
 from services.messages.text import clean_body, clean_subject
 
@@ -254,3 +255,29 @@ def test_staff_and_pupils_do_not_start_the_clock(school, monkeypatch):
     for sender, recipient in (("teacher", "ct"), ("anna", "ct"), ("ct", "mum")):
         talk = conversations.start(user(sender), user(recipient), "Тема", "Текст")
         assert talk.awaiting_reply_since is None
+
+
+# -- the demo school's messages ----------------------------------------------------------------
+
+def test_the_demo_messages_hold_the_rules(app, monkeypatch):
+    monkeypatch.setattr("services.clock.utcnow",
+                        lambda: dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC))
+    demo.build_demo(pupils=60, today=dt.date(2026, 11, 23))
+    made = seed_messages(dt.date(2026, 11, 23))
+    db.session.commit()
+    assert made >= 6
+    for talk in db.session.scalars(select(Conversation)):
+        a, b = (m.user for m in talk.members)
+        assert policy.can_message(a, b) or policy.can_message(b, a)
+        assert talk.created_at <= talk.last_message_at <= dt.datetime(2026, 11, 23, 9)
+    parent = user("parent")
+    rows, _more = conversations.inbox(parent)
+    assert {r.subject for r in rows} >= {"Пропуск по болезни", "Домашнее задание",
+                                          "Родительское собрание"}
+    late = db.session.scalars(select(Conversation).where(
+        Conversation.subject == "Домашнее задание")).one()
+    assert reply_rule.is_overdue(late.awaiting_reply_since)  # 4 school days unanswered
+    for member in db.session.scalars(select(ConversationMember)):  # the counters agree
+        assert member.unread == db.session.scalar(select(func.count()).where(
+            Message.conversation_id == member.conversation_id,
+            Message.id > member.read_upto, Message.sender_id != member.user_id))
