@@ -151,6 +151,16 @@ def test_email_choice_is_saved_when_the_school_has_a_relay(school, login, smtp):
     assert 'value="mum@example.ru"' in page
 
 
+def test_htmx_answers_the_email_part_with_its_error(school, login, smtp):
+    response = login("mum").post("/notices/settings", headers={"HX-Request": "true"},
+                                 data={**FORM, "email": "nope", "email_mode": "each"})
+    assert status(response) == 422 and "<html" not in response.text
+    assert 'aria-invalid="true"' in response.text and 'name="email"' in response.text
+    ok = login("mum").post("/notices/settings", headers={"HX-Request": "true"},
+                           data={**FORM, "email": "mum@example.ru", "email_mode": "each"})
+    assert ok.status_code == 200 and 'value="mum@example.ru"' in ok.text
+
+
 def test_email_fields_are_ignored_without_a_relay(school, login):
     login("mum").post("/notices/settings", data={**FORM, "email": "x", "email_mode": "each"})
     row = setting(school.mum)
