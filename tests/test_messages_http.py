@@ -193,6 +193,17 @@ def test_the_poll_and_the_inbox_run_a_fixed_number_of_statements(login, school, 
         assert len(many) <= 3, many  # the user's row (with the session) and the sum
 
 
+def test_the_badge_marks_the_messages_pages_as_current(login, school):
+    client = login("mum")
+    assert 'aria-current="page"' not in client.get("/messages/unread", headers={
+        "HX-Request": "true", "HX-Current-URL": "http://x/diary/"}).text
+    assert 'aria-current="page"' in client.get("/messages/unread", headers={
+        "HX-Request": "true", "HX-Current-URL": "http://x/messages/1"}).text
+    page = client.get("/messages/").text
+    assert 'id="msg-badge" href="/messages/" aria-current="page"' in page
+    assert 'hx-trigger="load"' in page
+
+
 def test_the_poll_is_not_activity(login, school):
     client = login("mum")
     earlier = int(time.time()) - 30 * 60

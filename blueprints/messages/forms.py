@@ -26,8 +26,8 @@ def _body(rows: int) -> TextAreaField:
 class NewMessageForm(FlaskForm):
     # Choices are the user's contacts (services.messages.contacts); a value that is not
     # among them is still refused by policy.can_message, not by the form.
-    to = SelectField(_l("To"), validate_choice=False)
-    subject = StringField(_l("Subject"), render_kw={"data-max": SUBJECT_MAX})
+    to = SelectField(_l("Recipient"), validate_choice=False)
+    subject = StringField(_l("Message subject"), render_kw={"data-max": SUBJECT_MAX})
     body = _body(6)
     files = _files()
 
@@ -39,5 +39,5 @@ class ReplyForm(FlaskForm):
 
 class BroadcastForm(FlaskForm):
     target = SelectField(_l("To the parents of"), validate_choice=False)
-    subject = StringField(_l("Subject"), render_kw={"data-max": SUBJECT_MAX})
+    subject = StringField(_l("Message subject"), render_kw={"data-max": SUBJECT_MAX})
     body = _body(6)

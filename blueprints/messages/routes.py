@@ -6,6 +6,8 @@ the header's unread badge. A conversation the user is not a member of, and its f
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -36,8 +38,9 @@ def overdue_replies() -> int:
 def unread():
     """The header's badge (polled every minute): one indexed sum; not counted as activity
     (services.accounts.sessions.BACKGROUND_ENDPOINTS)."""
-    response = render("messages/_badge.html",
-                      count=conversations.unread_count(current_user.id))
+    here = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    response = render("messages/_badge.html", count=conversations.unread_count(current_user.id),
+                      badge_here=here.startswith(url_for("messages.inbox")))
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
