@@ -169,6 +169,7 @@ def test_seen_one_by_its_recipient_only(school, login):
     assert answer.status_code == 200
     fragment = answer.get_data(as_text=True)
     assert fragment.lstrip().startswith("<li") and "<html" not in fragment
+    assert "is-new" not in fragment and "/seen" not in fragment  # it answers seen
     db.session.expire_all()
     assert db.session.get(Notice, mine.id).seen_at is not None
     assert client.post(f"/notices/{mine.id}/seen").status_code == 303  # no JavaScript
