@@ -52,6 +52,9 @@ from services.accounts.passwords import DEMO_PASSWORD
 from services.demo_base import ClassInfo, Context, PageInfo, bulk_insert, sync_sequences
 from services.demo_corrections import add_corrections
 from services.demo_journal import add_journal
+from services.demo_messages import seed_messages
+from services.demo_news import seed_news
+from services.demo_notices import seed_notices
 from services.demo_people import (
     add_consents,
     add_pupils,
@@ -128,6 +131,10 @@ def build_demo(pupils: int = 500, weeks: int | None = None, seed: int = 1,
     add_journal(ctx)
     sync_sequences(list(_EXPLICIT_IDS))
     ctx.count("correction", add_corrections(today))
+    # Issue 20: the parents' journal notices, the school's news and a few conversations.
+    ctx.count("notice", seed_notices(today))
+    ctx.count("news_item", seed_news(today))
+    ctx.count("conversation", seed_messages(today))
     return ctx.counts
 
 
