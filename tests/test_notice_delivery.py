@@ -399,3 +399,23 @@ def test_the_worker_runs_it_every_minute(ctx, service):
     absent(ctx, ctx.anna)
     deliver_notices_task.call_local()
     assert len(service.received) == 1
+
+
+def test_a_run_costs_the_same_statements_for_one_parent_or_many(ctx, sink, service):
+    from tests.sql import count_queries
+    email(ctx.mum, "each")
+    subscribe(ctx.mum, Browser(service, "mum"))
+    absent(ctx, ctx.anna)
+    marked(ctx, ctx.anna, "5", number=4)  # the same kinds as below: the inbox reads per kind
+    with count_queries() as one:
+        assert run(ctx).emails == 1
+    email(ctx.dad2, "each")
+    subscribe(ctx.dad2, Browser(service, "dad"))
+    subscribe(ctx.mum, Browser(service, "mum-2"))
+    absent(ctx, ctx.anna, ctx.vera, number=2)
+    marked(ctx, ctx.boris, "3")
+    marked(ctx, ctx.vera, "4", number=3)
+    with count_queries() as many:
+        done = run(ctx)
+    assert (done.emails, done.pushes) == (2, 3)
+    assert len(many) == len(one)

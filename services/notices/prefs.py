@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from extensions import db
@@ -23,10 +22,10 @@ _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0
 
 def kind_labels() -> dict[str, str]:
     """What each kind is called on the parent's settings page, in NOTICE_KINDS order."""
-    return {"absence": _l("Absences, the same day"), "mark": _l("Every new mark"),
-            "low_mark": _l("Only marks below 3"), "homework": _l("Homework"),
-            "predicted": _l("The teacher's warning of a low period mark"),
-            "period": _l("Period marks")}
+    return {"absence": _("Absences, the same day"), "mark": _("Every new mark"),
+            "low_mark": _("Only marks below 3"), "homework": _("Homework"),
+            "predicted": _("The teacher's warning of a low period mark"),
+            "period": _("Period marks")}
 
 
 class SettingsError(Exception):
