@@ -19,7 +19,7 @@ from blueprints.messages import forms
 from blueprints.parse import arg_id, to_int
 from extensions import db
 from models import Pupil, User
-from services import policy, transactions, uploads
+from services import clock, policy, transactions, uploads
 from services.messages import MessageError, broadcast, contacts, conversations, reply_rule
 
 bp = Blueprint("messages", __name__, url_prefix="/messages")
@@ -54,6 +54,7 @@ def inbox():
     rows, more = conversations.inbox(current_user, page)
     staff = policy.is_staff(current_user)
     return render("messages/inbox.html", rows=rows, more=more, page=page, staff=staff,
+                  stamp=clock.stamp,
                   overdue_before=reply_rule.overdue_before() if staff else None,
                   sent=broadcast.sent_by(current_user) if staff and page == 0 else [],
                   may_broadcast=staff and bool(policy.broadcast_class_ids(current_user)))
@@ -137,7 +138,7 @@ def _thread_or_404(conversation_id: int) -> conversations.Thread:
 
 def _thread_page(found: conversations.Thread, form: forms.ReplyForm, status: int = 200):
     staff = policy.is_staff(current_user)
-    return render("messages/thread.html", status=status, t=found, form=form,
+    return render("messages/thread.html", status=status, t=found, form=form, stamp=clock.stamp,
                   overdue=staff and reply_rule.is_overdue(
                       found.conversation.awaiting_reply_since))
 
