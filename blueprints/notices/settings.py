@@ -40,7 +40,7 @@ class SettingsForm(FlaskForm):
 
 def _form(formdata=None) -> SettingsForm:
     setting = prefs.setting_of(current_user.id)
-    form = SettingsForm(formdata=formdata, obj=None, data={
+    form = SettingsForm(formdata=formdata, data={
         "kinds": sorted(prefs.parse_kinds(setting.kinds)), "email": setting.email,
         "email_mode": setting.email_mode})
     labels, offered = prefs.kind_labels(), prefs.school_kinds()

@@ -219,4 +219,7 @@ def send(sub: Browser, data: str, who: str) -> Sent:
     except (requests.RequestException, VapidException, ValueError) as error:
         log.warning("push to subscription %s failed: %s", sub.id, type(error).__name__)
         return Sent("failed")
+    except Exception:  # one browser's odd answer must not stop the others' pushes
+        log.exception("push to subscription %s failed", sub.id)
+        return Sent("failed")
     return Sent("sent", 201)
