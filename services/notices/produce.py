@@ -211,7 +211,8 @@ def _sync(statement, params: dict, period_id: int | None = None) -> None:
     stale = [nid for nid, _u, key, low in existing if key not in standing or (
         low and (standing[key].value or 0) >= LOW_MARK)]
     if stale:
-        db.session.execute(delete(Notice).where(Notice.id.in_(stale)))
+        db.session.execute(delete(Notice).where(Notice.id.in_(stale)),
+                           execution_options={"synchronize_session": False})
     school = next((prefs.parse_kinds(r[6]) for r in rows if r[0] == "school"), frozenset())
     parents: dict[int, list[tuple[int, frozenset[str]]]] = {}
     for _tag, _a, pupil, user, _v, _p, own in (r for r in rows if r[0] == "parent"):
@@ -222,7 +223,10 @@ def _sync(statement, params: dict, period_id: int | None = None) -> None:
     new = [_row(e, user, kind) for e in events for user, kinds in parents.get(e.pupil_id, ())
            if (user, e.key) not in have and (kind := notice_kind(e, kinds))]
     if new:
-        db.session.execute(_insert_ignoring_duplicates(db.session.get_bind().dialect.name), new)
+        # Core, not the ORM's bulk insert: that one splits the rows by which values are NULL
+        # (an absence has no mark), one INSERT per shape.
+        connection = db.session.connection()
+        connection.execute(_insert_ignoring_duplicates(connection.dialect.name), new)
 
 
 EVENT_TAGS = frozenset({"absence", "mark", "homework", "period", "predicted"})
