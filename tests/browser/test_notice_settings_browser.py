@@ -4,6 +4,8 @@ permission and says why push cannot be had here (headless Chromium has no push s
 On a desktop in Russian and on a 375 px touch phone in Kazakh, with axe, no console error."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from services.notices import push
@@ -92,7 +94,8 @@ def test_push_button_says_why_push_is_not_on(page, live_server, settings_app, si
     page.goto(f"{live_server}/notices/settings")
     section = page.locator("#ns-push")
     status = page.locator("[data-push-status]")
-    page.wait_for_function("document.querySelector('[data-push-status]').textContent !== ''")
+    page.wait_for_function(
+        "() => document.querySelector('[data-push-status]').textContent !== ''")
     assert status.inner_text() == section.get_attribute("data-off")
     # Not allowed (headless Chromium refuses the prompt): the page says where to allow it.
     page.context.clear_permissions()
@@ -119,8 +122,36 @@ def test_a_browser_without_push_is_told_so(page, live_server, settings_app, sign
     sign_in_as(page, sign_in, "mum", variant)
     page.goto(f"{live_server}/notices/settings")
     section = page.locator("#ns-push")
-    page.wait_for_function("document.querySelector('[data-push-status]').textContent !== ''")
+    page.wait_for_function(
+        "() => document.querySelector('[data-push-status]').textContent !== ''")
     assert page.locator("[data-push-status]").inner_text() == \
         section.get_attribute("data-unsupported")
     assert page.locator("[data-push-on]").is_hidden()
     assert page.locator("[data-push-off]").is_hidden()
+
+
+def test_the_service_worker_shows_a_push_and_keeps_to_the_inbox(page, live_server,
+                                                                 settings_app, sign_in, variant):
+    """A push delivered to the service worker (as the push service would, through the
+    DevTools protocol) becomes one notification leading to /notices/, whatever the payload
+    says about another address."""
+    page.context.grant_permissions(["notifications"], origin=live_server)
+    sign_in_as(page, sign_in, "mum", variant)
+    page.goto(f"{live_server}/notices/settings")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    cdp = page.context.new_cdp_session(page)
+    found: list[dict] = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: found.extend(e["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    registration = next(r for r in found if not r["isDeleted"])["registrationId"]
+    for payload in ({"title": "Табель", "body": "Күнделікте жаңалық бар", "url": "/notices/"},
+                    {"title": "Табель", "body": "Күнделікте жаңалық бар",
+                     "url": "//evil.example/x"}):
+        cdp.send("ServiceWorker.deliverPushMessage", {
+            "origin": f"{live_server}/", "registrationId": registration,
+            "data": json.dumps(payload, ensure_ascii=False)})
+    page.wait_for_timeout(300)
+    shown = page.evaluate("navigator.serviceWorker.ready.then(r => r.getNotifications())"
+                          ".then(ns => ns.map(n => [n.title, n.body, n.data.url]))")
+    assert shown == [["Табель", "Күнделікте жаңалық бар", "/notices/"]]  # one, collapsed
