@@ -19,6 +19,7 @@ from models.messages import (
     Message,
     MessageAttachment,
 )
+from services import uploads
 from services.messages import conversations
 from tests.fragments import status
 from tests.sql import count_queries
@@ -172,13 +173,18 @@ def test_a_request_over_the_servers_limit_gets_the_form_back(login, school, app)
 def _conversations(n: int) -> None:
     ct = db.session.get(User, uid("ct"))
     people = [db.session.get(User, uid(x)) for x in ("mum", "dad2", "teacher", "anna")]
+    first = db.session.get(Conversation, 1)
     for i in range(n):
         talk = conversations.start(people[i % 4], ct, f"Тема {i}", f"Текст {i}")
         conversations.reply(people[i % 4], talk, "ещё")
+        if first is not None:  # the first thread grows too, still waiting for its answer
+            conversations.reply(people[0], first, f"ещё {i}", [uploads.Upload(
+                "a.pdf", "application/pdf", ".pdf", PDF)])
     db.session.commit()
 
 
-@pytest.mark.parametrize("url", ["/messages/unread", "/messages/", "/messages/?page=1"])
+@pytest.mark.parametrize("url", ["/messages/unread", "/messages/", "/messages/?page=1",
+                                 "/messages/1", "/messages/new"])
 def test_the_poll_and_the_inbox_run_a_fixed_number_of_statements(login, school, url):
     client = login("ct")
     _conversations(2)
@@ -186,6 +192,7 @@ def test_the_poll_and_the_inbox_run_a_fixed_number_of_statements(login, school, 
     with count_queries() as few:
         assert client.get(url).status_code == 200
     _conversations(70)
+    client.get(url)  # a thread's new messages are marked read by the first visit
     with count_queries() as many:
         assert client.get(url).status_code == 200
     assert len(few) == len(many), (few, many)

@@ -147,9 +147,10 @@ def _thread_page(found: conversations.Thread, form: forms.ReplyForm, status: int
 def show(conversation_id: int):
     """A thread, oldest first, with the reply form at the bottom; seen now by the user."""
     found = _thread_or_404(conversation_id)
-    if found.messages and conversations.mark_read(found.me, found.messages[-1].id):
-        transactions.write_apart()  # a short write of its own, not held while rendering
-        db.session.commit()
+    last = found.messages[-1].id if found.messages else 0
+    if conversations.has_unseen(found.me, last):
+        with transactions.apart():  # a short write of its own, not held while rendering
+            conversations.mark_read(found.me, last)
     return _thread_page(found, forms.ReplyForm())
 
 

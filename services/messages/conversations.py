@@ -124,10 +124,15 @@ def member_row(user_id: int, conversation_id: int) -> ConversationMember | None:
     return db.session.get(ConversationMember, (conversation_id, user_id))
 
 
+def has_unseen(member: ConversationMember, last_id: int) -> bool:
+    """Whether the thread up to message last_id holds something the member has not seen (a
+    visit to a read thread then writes nothing, and takes no write lock)."""
+    return member.unread > 0 or member.read_upto < last_id
+
+
 def mark_read(member: ConversationMember, last_id: int) -> bool:
-    """The member has seen the thread up to message last_id; False when nothing changed
-    (so a visit to a read thread writes nothing)."""
-    if member.unread == 0 and member.read_upto >= last_id:
+    """The member has seen the thread up to message last_id; False when nothing changed."""
+    if not has_unseen(member, last_id):
         return False
     member.unread, member.read_upto = 0, max(member.read_upto, last_id)
     return True
