@@ -24,7 +24,8 @@ PUSH_HOST = "fcm.googleapis.com"
 
 @pytest.fixture(autouse=True)
 def own_keys(app, tmp_path):
-    app.config["VAPID_KEY_FILE"] = str(tmp_path / "vapid_private.pem")
+    """A key pair of the test's own; no mail relay unless the test sets one."""
+    app.config.update(VAPID_KEY_FILE=str(tmp_path / "vapid_private.pem"), SMTP_HOST="")
 
 
 @pytest.fixture
