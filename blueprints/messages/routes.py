@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -62,12 +62,14 @@ def inbox():
 
 def _picker(form: forms.NewMessageForm, class_id: int | None) -> dict:
     """The recipient choices: a family's contacts by child, or staff plus a chosen class."""
+    # The None group is an option outside any group: nobody is chosen until the user does.
+    choices: dict = {None: [("", _("— choose a recipient —"))]}
     if not policy.is_staff(current_user):
         groups = contacts.family_groups(current_user, str(get_locale()))
-        form.to.choices = {g.title: [(c.value, f"{c.name} · {c.note}" if c.note else c.name)
-                                     for c in g.contacts] for g in groups}
+        choices.update({g.title: [(c.value, f"{c.name} · {c.note}" if c.note else c.name)
+                                  for c in g.contacts] for g in groups})
+        form.to.choices = choices if groups else {}
         return {"classes": [], "class_id": None}
-    choices = {}
     people = contacts.class_contacts(current_user, class_id) if class_id else None
     if people:
         choices[_("Chosen class")] = [(c.value, f"{c.name} · {c.note}") for c in people]
@@ -97,8 +99,9 @@ def _posted(form_class):
         return form_class(), None
     except RequestEntityTooLarge:
         form = form_class(formdata=None)
-        form.form_errors.append(_("The files together are too large: send at most 8 MB in "
-                                  "one message."))
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        form.form_errors.append(_("The files together are too large: send at most %(mb)d MB "
+                                  "in one message.", mb=max(1, limit // uploads.MB)))
         return form, 413
 
 
@@ -117,6 +120,8 @@ def send():
     recipient = db.session.get(User, choice[0]) if choice else None
     pupil = db.session.get(Pupil, choice[1]) if choice and choice[1] else None
     try:
+        if not form.to.data:
+            raise MessageError(_("Choose a recipient."), "to")
         if choice and choice[1] and pupil is None:
             raise MessageError(_("Choose one of the family's children."), "to")
         conversation = conversations.start(current_user, recipient, form.subject.data,
