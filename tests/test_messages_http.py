@@ -60,8 +60,10 @@ def test_parent_writes_teacher_reads_answers_parent_sees_receipt(login, school):
     client = login("ct")
     badge = client.get("/messages/unread", headers={"HX-Request": "true"})
     assert 'class="msg-count">1<' in badge.text and 'hx-trigger="every 60s"' in badge.text
-    assert "Анна болеет" in client.get("/messages/").text
+    inbox = client.get("/messages/").text
+    assert "Анна болеет" in inbox and f'href="/messages/{talk.id}#new"' in inbox
     thread = client.get(f"/messages/{talk.id}")
+    assert '<span id="new"' in thread.text  # where the unseen messages begin
     assert 'rel="noopener noreferrer nofollow"' in thread.text and "<br" not in thread.text
     assert 'class="msg-count"' not in client.get("/messages/unread").text
     answer = client.post(f"/messages/{talk.id}", data={"body": "Выздоравливайте"},

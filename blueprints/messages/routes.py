@@ -141,9 +141,11 @@ def _thread_or_404(conversation_id: int) -> conversations.Thread:
     return found
 
 
-def _thread_page(found: conversations.Thread, form: forms.ReplyForm, status: int = 200):
+def _thread_page(found: conversations.Thread, form: forms.ReplyForm, status: int = 200,
+                 first_new: int | None = None):
     staff = policy.is_staff(current_user)
     return render("messages/thread.html", status=status, t=found, form=form, stamp=clock.stamp,
+                  first_new=first_new,
                   overdue=staff and reply_rule.is_overdue(
                       found.conversation.awaiting_reply_since))
 
@@ -153,10 +155,12 @@ def show(conversation_id: int):
     """A thread, oldest first, with the reply form at the bottom; seen now by the user."""
     found = _thread_or_404(conversation_id)
     last = found.messages[-1].id if found.messages else 0
+    first_new = next((m.id for m in found.messages if m.id > found.me.read_upto
+                      and m.sender_id != current_user.id), None)
     if conversations.has_unseen(found.me, last):
         with transactions.apart():  # a short write of its own, not held while rendering
             conversations.mark_read(found.me, last)
-    return _thread_page(found, forms.ReplyForm())
+    return _thread_page(found, forms.ReplyForm(), first_new=first_new)
 
 
 @bp.post("/<int:conversation_id>")
