@@ -293,3 +293,19 @@ def test_the_control_report_counts_overdue_answers_per_teacher(login, school, mo
     cells = {name: re.findall(r"<td[^>]*>(.*?)</td>", row)[-1].strip()
              for name, row in rows.items()}
     assert cells == {school.ct.person.short_name: "2", school.teacher.person.short_name: "1"}
+
+
+def test_text_is_escaped_and_only_http_links_become_links(login, school):
+    client = login("mum")
+    body = ('<script>alert(1)</script> <a href="javascript:x()">x</a>\n'
+            'javascript:alert(2) https://e.org/a?b=1&c=2. <img src=x onerror=y>')
+    assert write(client, str(uid("ct")), body=body, subject="<b>Тема</b>").status_code == 303
+    html = login("ct").get("/messages/1").text
+    thread = html[html.index('<ol class="msg-thread">'):html.index("</ol>")]
+    assert "<script>" not in thread and "<img" not in thread and "<b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in thread
+    assert "&lt;b&gt;Тема&lt;/b&gt;" in html
+    links = re.findall(r"<a [^>]*>", thread)
+    assert links == ['<a href="https://e.org/a?b=1&amp;c=2" rel="noopener noreferrer nofollow" '
+                     'target="_blank">']
+    assert "javascript:alert(2)" in thread  # as text
