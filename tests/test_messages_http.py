@@ -210,7 +210,7 @@ def test_the_badge_marks_the_messages_pages_as_current(login, school):
         "HX-Request": "true", "HX-Current-URL": "http://x/messages/1"}).text
     page = client.get("/messages/").text
     assert 'id="msg-badge" href="/messages/" aria-current="page"' in page
-    assert 'hx-trigger="load"' in page
+    assert 'hx-trigger="load, every 60s"' in page
 
 
 def test_the_poll_is_not_activity(login, school):
