@@ -48,7 +48,11 @@ class Conversation(db.Model):
     members: Mapped[list[ConversationMember]] = relationship(
         back_populates="conversation", cascade="all, delete-orphan")
 
-    __table_args__ = (Index("ix_conversation_awaiting", "awaiting_reply_since"),)
+    __table_args__ = (
+        Index("ix_conversation_awaiting", "awaiting_reply_since"),
+        # A sender's messages to whole classes (the staff inbox's "sent to classes").
+        Index("ix_conversation_sender_broadcast", "started_by", "broadcast_key"),
+    )
 
 
 class ConversationMember(db.Model):

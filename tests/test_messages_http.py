@@ -309,3 +309,34 @@ def test_text_is_escaped_and_only_http_links_become_links(login, school):
     assert links == ['<a href="https://e.org/a?b=1&amp;c=2" rel="noopener noreferrer nofollow" '
                      'target="_blank">']
     assert "javascript:alert(2)" in thread  # as text
+
+
+def test_a_parents_poll_also_counts_unseen_notices_in_the_same_statement(login, school):
+    """The menu's Notices link gets its count out of band from the same poll, which costs a
+    parent no more statements than anyone else; another family's notices never count."""
+    from models import Lesson, Notice
+    from tests.conftest import TODAY
+    lesson = Lesson(page_id=school.maths5.id, date=TODAY)
+    db.session.add(lesson)
+    db.session.flush()
+    for parent, pupil in ((uid("mum"), school.anna.id), (uid("dad2"), school.vera.id)):
+        db.session.add(Notice(user_id=parent, pupil_id=pupil, kind="absence",
+                              event=f"absence:{lesson.id}:{pupil}", lesson_id=lesson.id,
+                              page_id=school.maths5.id))
+    db.session.commit()
+    client = login("mum")
+    client.get("/messages/unread")
+    with count_queries() as asked:
+        text = client.get("/messages/unread").text
+    # The user with the session, the check that the children still give the parent access
+    # (every parent's request), and one statement for both counts.
+    assert len(asked) <= 4, asked
+    oob = re.search(r'<span id="notice-count"[^>]*hx-swap-oob="true">(\d*)', text)
+    assert oob and oob.group(1) == "1"
+    db.session.execute(db.update(Notice).values(seen_at=dt.datetime.now(dt.UTC)))
+    db.session.commit()
+    oob = re.search(r'<span id="notice-count"[^>]*hx-swap-oob="true">(\d*)',
+                    client.get("/messages/unread").text)
+    assert oob and oob.group(1) == ""
+    # Staff have no notices: no out-of-band part at all.
+    assert "notice-count" not in login("ct").get("/messages/unread").text

@@ -39,7 +39,12 @@ def unread():
     """The header's badge (polled every minute): one indexed sum; not counted as activity
     (services.accounts.sessions.BACKGROUND_ENDPOINTS)."""
     here = urlsplit(request.headers.get("HX-Current-URL", "")).path
-    response = render("messages/_badge.html", count=conversations.unread_count(current_user.id),
+    notices = None
+    if current_user.has_role("parent"):  # the menu's count of unseen journal notices too
+        count, notices = conversations.unread_with_notices(current_user.id)
+    else:
+        count = conversations.unread_count(current_user.id)
+    response = render("messages/_badge.html", count=count, notices=notices,
                       badge_here=here.startswith(url_for("messages.inbox")))
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -87,6 +87,7 @@ def upgrade():
     )
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.create_index('ix_conversation_awaiting', ['awaiting_reply_since'], unique=False)
+        batch_op.create_index('ix_conversation_sender_broadcast', ['started_by', 'broadcast_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversation_broadcast_key'), ['broadcast_key'], unique=False)
 
     op.create_table('marks_seen',
@@ -213,6 +214,7 @@ def downgrade():
     op.drop_table('marks_seen')
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_conversation_broadcast_key'))
+        batch_op.drop_index('ix_conversation_sender_broadcast')
         batch_op.drop_index('ix_conversation_awaiting')
 
     op.drop_table('conversation')

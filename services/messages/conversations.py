@@ -21,6 +21,7 @@ from models.messages import Conversation, ConversationMember, Message, MessageAt
 from services import clock, policy, uploads
 from services.messages import MessageError
 from services.messages.text import clean_body, clean_subject, preview
+from services.notices.inbox import unseen_subquery as unseen_notices
 
 AREA = "messages"
 MAX_FILES = 3
@@ -138,10 +139,21 @@ def mark_read(member: ConversationMember, last_id: int) -> bool:
     return True
 
 
+def _unread_sum(user_id: int):
+    return (select(func.coalesce(func.sum(ConversationMember.unread), 0))
+            .where(ConversationMember.user_id == user_id).scalar_subquery())
+
+
 def unread_count(user_id: int) -> int:
     """The header's badge: one indexed sum over the user's member rows."""
-    return db.session.scalar(select(func.coalesce(func.sum(ConversationMember.unread), 0))
-                             .where(ConversationMember.user_id == user_id)) or 0
+    return db.session.scalar(select(_unread_sum(user_id))) or 0
+
+
+def unread_with_notices(user_id: int) -> tuple[int, int]:
+    """A parent's badge: unread messages and unseen journal notices, in one statement (two
+    indexed subqueries), so the poll costs the same for a parent."""
+    row = db.session.execute(select(_unread_sum(user_id), unseen_notices(user_id))).one()
+    return int(row[0] or 0), int(row[1] or 0)
 
 
 @dataclass

@@ -68,6 +68,12 @@ def _mine(user_id: int, pupil_id: int | None):
     return where
 
 
+def unseen_subquery(user_id: int):
+    """The count of a user's unseen notices, for a statement that asks more (the badge)."""
+    return (select(func.count(Notice.id))
+            .where(Notice.user_id == user_id, Notice.seen_at.is_(None)).scalar_subquery())
+
+
 def unseen_count(user_id: int, pupil_id: int | None = None) -> int:
     """How many notices this user has not marked seen: one query on the inbox index."""
     return db.session.scalar(select(func.count(Notice.id)).where(
