@@ -76,6 +76,8 @@ def test_absence_notice_message_and_answer_on_a_phone(page, live_server, browser
 
     # The mother: the notice of the absence in her inbox, the same day.
     _sign_in(pw, sign_in, "mum", lang)
+    _badge(pw)  # the header's poll also fills the menu's count of unseen notices
+    assert pw.inner_text("#notice-count").split()[0] == "1"
     pw.tap("nav.site-nav a[href='/notices/']") if pw.is_visible(
         "nav.site-nav a[href='/notices/']") else pw.goto(f"{live_server}/notices/")
     pw.wait_for_selector("li.notice-item")
