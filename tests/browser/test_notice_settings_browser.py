@@ -139,11 +139,18 @@ def test_the_service_worker_shows_a_push_and_keeps_to_the_inbox(page, live_serve
     sign_in_as(page, sign_in, "mum", variant)
     page.goto(f"{live_server}/notices/settings")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    # A page opened before its worker was active may stay uncontrolled until the worker's
+    # claim reaches it: a reload is controlled at once.
+    page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     cdp = page.context.new_cdp_session(page)
     found: list[dict] = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: found.extend(e["registrations"]))
     cdp.send("ServiceWorker.enable")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    for _ in range(100):  # the registrations come as events after enable
+        if any(not r["isDeleted"] for r in found):
+            break
+        page.wait_for_timeout(50)
     registration = next(r for r in found if not r["isDeleted"])["registrationId"]
     for payload in ({"title": "Табель", "body": "Күнделікте жаңалық бар", "url": "/notices/"},
                     {"title": "Табель", "body": "Күнделікте жаңалық бар",
@@ -151,7 +158,9 @@ def test_the_service_worker_shows_a_push_and_keeps_to_the_inbox(page, live_serve
         cdp.send("ServiceWorker.deliverPushMessage", {
             "origin": f"{live_server}/", "registrationId": registration,
             "data": json.dumps(payload, ensure_ascii=False)})
-    page.wait_for_timeout(300)
+    page.wait_for_function("() => navigator.serviceWorker.ready"
+                           ".then(r => r.getNotifications()).then(ns => ns.length > 0)")
+    page.wait_for_timeout(300)  # the second push, had it made a second notification
     shown = page.evaluate("navigator.serviceWorker.ready.then(r => r.getNotifications())"
                           ".then(ns => ns.map(n => [n.title, n.body, n.data.url]))")
     assert shown == [["Табель", "Күнделікте жаңалық бар", "/notices/"]]  # one, collapsed
