@@ -109,7 +109,7 @@ def test_a_parallel_and_the_done_page(login, school, printed):
     assert page.status_code == 200 and school.director.person.short_name in page.text
     assert f'href="/reports/batch/{job.id}/file"' in page.text
     assert 'max="1" value="1"' in page.text
-    assert "hx-trigger" not in page.text  # finished: the page stops polling
+    assert 'hx-trigger="every 2s"' not in page.text  # finished: the page stops polling
     listing = client.get("/reports/batch")
     assert f'href="/reports/batch/{job.id}"' in listing.text
 
