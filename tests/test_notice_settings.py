@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models import NoticeSetting, PushSubscription, School
 from services.notices import prefs, push
+from tests.factories import PASSWORD
 from tests.fragments import status
 from tests.sql import count_queries
 
@@ -258,17 +259,42 @@ def test_a_body_that_is_not_json_is_refused(school, login):
     assert response.status_code == 400 and subscriptions() == 0
 
 
-def test_unsubscribing_touches_only_the_parents_own_browser(school, login):
+def _signed_in(app, username: str):
+    """A browser of its own (the login fixture signs the shared client out first)."""
+    client = app.test_client()
+    assert client.post("/login", data={"username": username, "password": PASSWORD}) \
+        .status_code == 302
+    return client
+
+
+def test_unsubscribing_touches_only_the_parents_own_browser(app, school):
     mine = browser_subscription()
-    login("mum").post("/notices/push/subscribe", json=mine)
-    client = login("dad2")
-    assert client.post("/notices/push/unsubscribe", json={"endpoint": mine["endpoint"]}) \
+    mum = _signed_in(app, "mum")
+    mum.post("/notices/push/subscribe", json=mine)
+    dad2 = _signed_in(app, "dad2")
+    assert dad2.post("/notices/push/unsubscribe", json={"endpoint": mine["endpoint"]}) \
         .status_code == 204
     assert subscriptions() == 1  # dad2 cannot remove mum's browser
-    client = login("mum")
-    assert client.post("/notices/push/unsubscribe", json={"endpoint": mine["endpoint"]}) \
+    assert mum.post("/notices/push/unsubscribe", json={"endpoint": mine["endpoint"]}) \
         .status_code == 204
     assert subscriptions() == 0 and setting(school.mum).push is False
+
+
+def test_signing_out_forgets_this_browser_and_everywhere_forgets_all(app, school):
+    """A shared computer stops getting the parent's pushes when the parent signs out there;
+    "sign out everywhere" stops them on every browser."""
+    phone, laptop, home = (_signed_in(app, "mum") for _ in range(3))
+    for browser in (phone, laptop, home):
+        assert browser.post("/notices/push/subscribe",
+                            json=browser_subscription()).status_code == 204
+    laptop.post("/logout")
+    assert subscriptions() == 2 and setting(school.mum).push is True
+    phone.post("/logout", data={"everywhere": "1"})
+    assert subscriptions() == 0 and setting(school.mum).push is False
+    # Signing out of a browser that never subscribed forgets nothing and makes no setting.
+    staff = _signed_in(app, "ct")
+    staff.post("/logout", data={"everywhere": "1"})
+    assert db.session.get(NoticeSetting, school.ct.id) is None
 
 
 def test_a_shared_browser_moves_to_the_parent_signed_in_now(school, login):
@@ -352,3 +378,24 @@ def test_a_school_address_that_is_no_link_is_refused(school, login, typed):
     response = login("admin").post("/admin/settings", data={**ADMIN, "server_url": typed})
     assert status(response) == 422
     assert db.session.scalar(select(School.server_url)) == ""
+
+
+def test_a_browser_asks_whether_the_server_still_sends_to_it(app, school):
+    """The settings page shows push "on" only for a browser the server still knows; known
+    again in a new session, it is forgotten at that session's sign-out."""
+    first = _signed_in(app, "mum")
+    sub = browser_subscription()
+    first.post("/notices/push/subscribe", json=sub)
+    again = _signed_in(app, "mum")  # the same browser later, after the session ended
+    assert again.post("/notices/push/check", json={"endpoint": sub["endpoint"]}).json == {
+        "on": True}
+    assert _signed_in(app, "dad2").post(  # another parent never learns of mum's browser
+        "/notices/push/check", json={"endpoint": sub["endpoint"]}).json == {"on": False}
+    again.post("/logout")
+    assert subscriptions() == 0
+    assert _signed_in(app, "mum").post(
+        "/notices/push/check", json={"endpoint": sub["endpoint"]}).json == {"on": False}
+    assert _signed_in(app, "ct").post("/notices/push/check", json={"endpoint": "x"}) \
+        .status_code == 403
+    assert _signed_in(app, "mum").post("/notices/push/check", data="nonsense",
+                                       content_type="application/json").status_code == 400

@@ -13,6 +13,7 @@ from extensions import db
 from services import accounts, setup
 from services import school as school_service
 from services.accounts import sessions
+from services.notices import push
 from services.people.common import PeopleError, PersonData
 
 bp = Blueprint("auth", __name__)
@@ -62,8 +63,12 @@ def _sign_in(user, remember: bool = False) -> None:
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        if request.form.get("everywhere"):
+        everywhere = bool(request.form.get("everywhere"))
+        if everywhere:
             current_user.end_sessions()
+        if everywhere or session.get(push.SESSION_KEY):
+            push.forget_browsers(current_user.id,
+                                 None if everywhere else session.get(push.SESSION_KEY))
         sessions.end(current_user)  # a copy of this browser's cookie stops working too
         db.session.commit()
     logout_user()

@@ -7,7 +7,7 @@ which posts the browser's subscription as JSON with the CSRF header.
 """
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -95,12 +95,25 @@ def push_subscribe():
     """This browser's push subscription (JSON, as PushSubscription.toJSON() gives it)."""
     require(policy.can_set_notices(current_user))
     try:
-        push.subscribe(current_user.id, _json_body())
+        row = push.subscribe(current_user.id, _json_body())
     except push.PushError:
         db.session.rollback()
         abort(400)
     db.session.commit()
+    session[push.SESSION_KEY] = row.id  # signing out of this browser forgets it
     return Response(status=204)
+
+
+@bp.post("/push/check")
+def push_check():
+    """Whether the server still sends to this browser ({"endpoint": ...}): a browser keeps
+    its subscription after the parent signed out there, when the server forgot it. Known
+    again, it is this session's browser for the next sign-out."""
+    require(policy.can_set_notices(current_user))
+    row = push.own_browser(current_user.id, _json_body().get("endpoint"))
+    if row is not None:
+        session[push.SESSION_KEY] = row.id
+    return jsonify(on=row is not None)
 
 
 @bp.post("/push/unsubscribe")

@@ -152,6 +152,30 @@ def unsubscribe(user_id: int, endpoint: object) -> None:
         _switch(user_id, False)
 
 
+# The session keeps the id of the subscription this browser made, for sign-out.
+SESSION_KEY = "push_subscription"
+
+
+def forget_browsers(user_id: int, subscription_id: int | None = None) -> None:
+    """At sign-out: forget the browser signing out (its subscription's id, kept in its
+    session), or every browser of the parent ("sign out everywhere"), so a shared computer
+    stops receiving the parent's pushes."""
+    where = [PushSubscription.user_id == user_id]
+    if subscription_id is not None:
+        where.append(PushSubscription.id == subscription_id)
+    gone = db.session.execute(delete(PushSubscription).where(*where)).rowcount
+    if gone and not devices(user_id):
+        _switch(user_id, False)
+
+
+def own_browser(user_id: int, endpoint: object) -> PushSubscription | None:
+    """The parent's subscription of the browser with this endpoint, if the server has it."""
+    if not isinstance(endpoint, str) or not endpoint:
+        return None
+    return db.session.scalar(select(PushSubscription).where(
+        PushSubscription.user_id == user_id, PushSubscription.endpoint == endpoint))
+
+
 def devices(user_id: int) -> int:
     """How many browsers of the parent receive push."""
     return db.session.scalar(select(func.count()).select_from(PushSubscription).where(

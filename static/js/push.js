@@ -95,11 +95,23 @@
   }
   pressed(onButton, turnOn, "asking");
   pressed(offButton, turnOff, null);
+  // The browser may keep a subscription the server forgot (the parent signed out here):
+  // it counts as on only when the server still sends to it.
+  function known(subscription) {
+    if (!subscription) { return false; }
+    return fetch(box.dataset.check, {
+      method: "POST", credentials: "same-origin",
+      body: JSON.stringify({ endpoint: subscription.endpoint }),
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() }
+    }).then(function (response) { return response.ok ? response.json() : { on: false }; })
+      .then(function (answer) { return Boolean(answer.on); });
+  }
+
   registration().then(function (reg) {
     return reg.pushManager.getSubscription();
-  }).then(function (subscription) {
-    show(Boolean(subscription));
-    say(subscription ? "on" : (Notification.permission === "denied" ? "denied" : "off"));
+  }).then(known).then(function (on) {
+    show(on);
+    say(on ? "on" : (Notification.permission === "denied" ? "denied" : "off"));
   }).catch(function () {
     show(false);
     say("off");
