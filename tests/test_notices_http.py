@@ -3,6 +3,7 @@ parent's inbox and "seen", the class teacher's report; refusals and fixed query 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import select
@@ -170,6 +171,9 @@ def test_seen_one_by_its_recipient_only(school, login):
     fragment = answer.get_data(as_text=True)
     assert fragment.lstrip().startswith("<li") and "<html" not in fragment
     assert "is-new" not in fragment and "/seen" not in fragment  # it answers seen
+    # ...and the menu's count, out of band: nothing left unseen.
+    assert re.search(r'<span id="notice-count" class="nav-count" hx-swap-oob="true"></span>',
+                     fragment)
     db.session.expire_all()
     assert db.session.get(Notice, mine.id).seen_at is not None
     assert client.post(f"/notices/{mine.id}/seen").status_code == 303  # no JavaScript

@@ -7,7 +7,7 @@ notices.class_report (GET /notices/class/<class_id>).
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from blueprints.common import is_htmx, load_or_404, render, require, safe_next
@@ -70,7 +70,12 @@ def seen_one(notice_id: int):
     if is_htmx():
         item = inbox.describe([notice], health=policy.can_see_absence_reason(
             current_user, notice.pupil))[0]
-        return render("notices/inbox.html", block="notice_item", item=item, today=clock.today())
+        response = render("notices/inbox.html", block="notice_item", item=item,
+                          today=clock.today())
+        # The menu's count follows at once, not at the header's next poll.
+        response.set_data(response.get_data(as_text=True) + render_template(
+            "notices/_count.html", notices=inbox.unseen_count(current_user.id)))
+        return response
     return _back(None)
 
 
