@@ -417,6 +417,21 @@ def test_my_data_holds_the_readers_notices_and_conversations(ctx):
     other = holdings.gather(ctx.vera, "ru", reader=ctx.dad2)
     assert len(other.table("journal_notices").rows) == 1
     assert other.table("messages").rows == []  # mum's conversations are not dad2's
+    # A conversation about no child (mum with a colleague or another family, were she staff)
+    # stays out of her child's archive; a pupil's own untagged one is in the pupil's.
+    from models import User
+    anna = db.session.scalar(select(User).where(User.username == "anna"))
+    for starter in (ctx.mum, anna):
+        talk = Conversation(started_by=starter.id, subject=f"Без ребёнка {starter.id}")
+        db.session.add(talk)
+        db.session.flush()
+        db.session.add_all([ConversationMember(conversation_id=talk.id, user_id=starter.id),
+                            Message(conversation_id=talk.id, sender_id=starter.id, body="?")])
+    db.session.flush()
+    held = holdings.gather(ctx.anna, "ru", reader=ctx.mum)
+    assert [r[0] for r in held.table("messages").rows] == ["Про Анну"]
+    own = holdings.gather(ctx.anna, "ru", reader=anna)
+    assert [r[0] for r in own.table("messages").rows] == [f"Без ребёнка {anna.id}"]
 
 
 # -- the demo school ---------------------------------------------------------------------------

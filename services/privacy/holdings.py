@@ -281,17 +281,21 @@ def journal_notices(pupil: Pupil, reader: User) -> Table:
 
 
 def messages(pupil: Pupil, reader: User) -> Table:
-    """The reader's conversations about the child (or about no child in particular), every
-    message with its sender and attached files' names. Two queries."""
+    """The reader's conversations about the child, every message with its sender and attached
+    files' names. Two queries. Conversations about no child are the pupil's own only when the
+    pupil reads: a parent who also works at the school keeps talks with other families out of
+    a child's archive."""
     mine = select(ConversationMember.conversation_id).where(
         ConversationMember.user_id == reader.id)
+    about = Conversation.pupil_id == pupil.id
+    if reader.person_id == pupil.person_id:
+        about = or_(about, Conversation.pupil_id.is_(None))
     rows = db.session.execute(
         select(Message.id, Conversation.subject, Message.sent_at, Person.last_name,
                Person.first_name, Person.patronymic, Message.body)
         .join(Conversation, Conversation.id == Message.conversation_id)
         .join(User, User.id == Message.sender_id).join(Person, Person.id == User.person_id)
-        .where(Conversation.id.in_(mine), or_(Conversation.pupil_id == pupil.id,
-                                                Conversation.pupil_id.is_(None)))
+        .where(Conversation.id.in_(mine), about)
         .order_by(Message.conversation_id, Message.id)).all()
     files: dict[int, list[str]] = {}
     for message_id, name in db.session.execute(
