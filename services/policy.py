@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Guardian, Lesson, Pupil, SchoolClass, Staff, SubjectPage, User, UserRole
+from models.users import STAFF_ROLES
 
 LEADERSHIP = ("admin", "director", "deputy")
 _MISSING = object()
@@ -113,8 +114,7 @@ def oversees_all(user: User) -> bool:
 
 
 def is_staff(user: User) -> bool:
-    return _signed_in(user) and user.has_role("admin", "director", "deputy", "secretary",
-                                              "teacher")
+    return _signed_in(user) and user.has_role(*STAFF_ROLES)
 
 
 def can_manage_school(user: User) -> bool:
@@ -659,21 +659,24 @@ def _administration_for(class_ids: set[int]) -> set[int]:
             if role != "deputy" or scope is None or scope in levels}
 
 
+def _current_classes(user: User) -> list[SchoolClass]:
+    """The classes of the current year, kept for the request."""
+    def compute() -> list[SchoolClass]:
+        from services.school import current_year
+        year = current_year()
+        return [] if year is None else list(db.session.scalars(
+            select(SchoolClass).where(SchoolClass.year_id == year.id)))
+    return _memo(user, "current_classes", compute)
+
+
 def reachable_class_ids(user: User) -> frozenset[int]:
     """Current classes whose families this member of staff may write to: those they teach or
     lead, and every class of their level for the administration."""
     if not is_staff(user):
         return frozenset()
-
-    def compute() -> frozenset[int]:
-        from services.school import current_year
-        year = current_year()
-        if year is None:
-            return frozenset()
-        classes = db.session.scalars(select(SchoolClass).where(SchoolClass.year_id == year.id))
-        own = led_class_ids(user) | taught_class_ids(user)
-        return frozenset(c.id for c in classes if c.id in own or oversees_class(user, c))
-    return _memo(user, "reachable_classes", compute)
+    own = led_class_ids(user) | taught_class_ids(user)
+    return _memo(user, "reachable_classes", lambda: frozenset(
+        c.id for c in _current_classes(user) if c.id in own or oversees_class(user, c)))
 
 
 def _family_class_ids(recipient: User) -> set[int]:
@@ -694,7 +697,7 @@ def can_message(user: User, recipient: User | None) -> bool:
     if not _signed_in(user) or recipient is None or not recipient.active \
             or recipient.id == user.id:
         return False
-    if is_staff(user) and recipient.has_role(*STAFF_ROLE_NAMES):
+    if is_staff(user) and recipient.has_role(*STAFF_ROLES):
         return True
     if recipient.id in family_staff_contact_ids(user):
         return True
@@ -703,24 +706,15 @@ def can_message(user: User, recipient: User | None) -> bool:
     return False
 
 
-STAFF_ROLE_NAMES = ("admin", "director", "deputy", "secretary", "teacher")
-
 
 def broadcast_class_ids(user: User) -> frozenset[int]:
     """Classes whose parents this user may write to all at once: the class teacher's own
     classes, and for the administration every class of their level."""
-    if not _signed_in(user):
+    if not is_staff(user):
         return frozenset()
-    reach = reachable_class_ids(user)
-    led = led_class_ids(user)
-    if user.has_role(*LEADERSHIP):
-        return frozenset(c for c in reach if c in led or _oversees_id(user, c))
-    return frozenset(c for c in reach if c in led)
-
-
-def _oversees_id(user: User, class_id: int) -> bool:
-    school_class = db.session.get(SchoolClass, class_id)
-    return school_class is not None and oversees_class(user, school_class)
+    led, leader = led_class_ids(user), user.has_role(*LEADERSHIP)
+    return frozenset(c.id for c in _current_classes(user)
+                     if c.id in led or (leader and oversees_class(user, c)))
 
 
 def may_broadcast_parallel(user: User) -> bool:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from extensions import db
 from models import Guardian, Person, Pupil, SchoolClass, Staff, Subject, SubjectPage, User
-from models.users import UserRole
+from models.users import STAFF_ROLES, UserRole
 from services import policy
 
 _CHOICE = re.compile(r"([0-9]{1,12})(?::([0-9]{1,12}))?")
@@ -108,7 +108,7 @@ def staff_contacts(user: User) -> list[Contact]:
     """Every other active member of staff (one query): staff may write to staff."""
     if not policy.is_staff(user):
         return []
-    ids = select(UserRole.user_id).where(UserRole.role.in_(policy.STAFF_ROLE_NAMES))
+    ids = select(UserRole.user_id).where(UserRole.role.in_(STAFF_ROLES))
     rows = db.session.execute(
         select(User.id, Person.last_name, Person.first_name, Person.patronymic)
         .join(Person, Person.id == User.person_id)

@@ -35,15 +35,11 @@ def deadline(written_on: dt.date, days: int, calendar: SchoolCalendar | None) ->
 
 def first_day_in_time(today: dt.date, days: int, calendar: SchoolCalendar | None) -> dt.date:
     """The earliest date a message may have been written on and still not be overdue today:
-    the day after the last date whose deadline is before today (deadlines never move back
-    as the written date moves on, so walking back from today finds it). Not before the
-    year's first day: before it no day is a school day and the walk would not end (a message
-    from the summer is answered in the first days of the year)."""
-    floor = max(calendar.start if calendar else dt.date.min, today - dt.timedelta(days=120))
-    day = today
-    while day > floor and deadline(day - dt.timedelta(days=1), days, calendar) >= today:
-        day -= dt.timedelta(days=1)
-    return day
+    the calendar's edit-window walk (its deadline is add_school_days, as here); without a
+    school year, calendar days."""
+    if calendar is None:
+        return today - dt.timedelta(days=days)
+    return calendar.window_start(today, days, days_per_week=DAYS_PER_WEEK)
 
 
 def _settings(today: dt.date) -> tuple[int, SchoolCalendar | None]:
