@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select, update
 
 from extensions import db
 from models import FinalMark, Lesson, MarksSeen, Notice, StudyPeriod
+from services import clock
 from services.notices import produce
 
 CHUNK = 400  # lessons per call: bounded IN lists on every database
@@ -30,7 +31,7 @@ def seed_notices(today: dt.date, days: int = 7) -> int:
     period = _last_ended_period(today)
     if period is not None:
         _period_notices(period)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.utcnow()
     old = select(Lesson.id).where(Lesson.date <= today - dt.timedelta(days=NEW_DAYS))
     db.session.execute(update(Notice).where(Notice.lesson_id.in_(old)).values(seen_at=now)
                        .execution_options(synchronize_session=False))
@@ -56,7 +57,7 @@ def _period_notices(period: StudyPeriod) -> None:
     seen = [(u, p) for u, p in pairs if u % 3]
     if not seen:
         return
-    now = dt.datetime.now(dt.UTC)
+    now = clock.utcnow()
     db.session.execute(insert(MarksSeen), [
         {"user_id": u, "pupil_id": p, "period_id": period.id, "seen_at": now} for u, p in seen])
     users = sorted({u for u, _p in seen})

@@ -29,7 +29,7 @@ from models import (
     User,
     WorkType,
 )
-from services import absences
+from services import absences, clock
 from services import journal as rules
 
 PER_PAGE = 30
@@ -113,7 +113,7 @@ def mark_seen(user: User, notice_ids: Iterable[int] | None = None,
     if notice_ids is not None:
         where.append(Notice.id.in_(sorted(set(notice_ids))))
     result = db.session.execute(update(Notice).where(*where)
-                                .values(seen_at=dt.datetime.now(dt.UTC))
+                                .values(seen_at=clock.utcnow())
                                 .execution_options(synchronize_session=False))
     return result.rowcount or 0
 

@@ -10,7 +10,6 @@ A fixed number of statements per call, whatever the class size.
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -250,7 +249,7 @@ def _event(row, period_id: int | None) -> Event:
 def _row(event: Event, user_id: int, kind: str) -> dict:
     return {"user_id": user_id, "pupil_id": event.pupil_id, "kind": kind, "event": event.key,
             "lesson_id": event.lesson_id, "mark_id": event.mark_id, "page_id": event.page_id,
-            "period_id": event.period_id, "created_at": dt.datetime.now(dt.UTC)}
+            "period_id": event.period_id, "created_at": clock.utcnow()}
 
 
 @cache

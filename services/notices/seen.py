@@ -22,6 +22,7 @@ from models import (
     User,
     UserRole,
 )
+from services import clock
 
 
 def period_seen_at(user_id: int, pupil_id: int, period_id: int) -> dt.datetime | None:
@@ -34,7 +35,7 @@ def period_seen_at(user_id: int, pupil_id: int, period_id: int) -> dt.datetime |
 def mark_period_seen(user: User, pupil_id: int, period_id: int) -> bool:
     """Record that the parent saw the child's period marks (and so their period-mark
     notices). The caller has checked the parent reads the child. True when newly recorded."""
-    now = dt.datetime.now(dt.UTC)
+    now = clock.utcnow()
     db.session.execute(update(Notice).where(
         Notice.user_id == user.id, Notice.pupil_id == pupil_id, Notice.period_id == period_id,
         Notice.seen_at.is_(None)).values(seen_at=now).execution_options(
