@@ -53,6 +53,12 @@ def school_kinds() -> frozenset[str]:
     return parse_kinds(text) if text is not None else frozenset(NOTICE_KINDS)
 
 
+def kinds_of(school: frozenset[str], own: str | None) -> frozenset[str]:
+    """The kinds a parent gets: the school's, less what the parent switched off (own: the
+    stored comma list, None without a setting row)."""
+    return school & (parse_kinds(own) if own is not None else DEFAULT_KINDS)
+
+
 def wanted(user_ids: Iterable[int]) -> dict[int, frozenset[str]]:
     """For each parent account: the kinds it gets (the school's, less what it switched off).
     Two queries whatever the number of parents."""
@@ -62,8 +68,7 @@ def wanted(user_ids: Iterable[int]) -> dict[int, frozenset[str]]:
     school = school_kinds()
     own = dict(db.session.execute(select(NoticeSetting.user_id, NoticeSetting.kinds)
                                   .where(NoticeSetting.user_id.in_(ids))).all())
-    return {uid: school & (parse_kinds(own[uid]) if uid in own else DEFAULT_KINDS)
-            for uid in ids}
+    return {uid: kinds_of(school, own.get(uid)) for uid in ids}
 
 
 def setting_of(user_id: int) -> NoticeSetting:

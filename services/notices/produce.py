@@ -215,9 +215,7 @@ def _sync(statement, params: dict, period_id: int | None = None) -> None:
     school = next((prefs.parse_kinds(r[6]) for r in rows if r[0] == "school"), frozenset())
     parents: dict[int, list[tuple[int, frozenset[str]]]] = {}
     for _tag, _a, pupil, user, _v, _p, own in (r for r in rows if r[0] == "parent"):
-        # As prefs.wanted: the school's kinds less those the parent switched off.
-        mine = prefs.parse_kinds(own) if own is not None else prefs.DEFAULT_KINDS
-        parents.setdefault(pupil, []).append((user, school & mine))
+        parents.setdefault(pupil, []).append((user, prefs.kinds_of(school, own)))
     have = {(user, key) for _n, user, key, _low in existing}
     new = [_row(e, user, kind) for e in events for user, kinds in parents.get(e.pupil_id, ())
            if (user, e.key) not in have and (kind := notice_kind(e, kinds))]
