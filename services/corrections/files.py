@@ -28,11 +28,6 @@ def check(upload: FileStorage | None) -> Attachment | None:
         }.get(error.reason, _("Attach the document as a PDF, PNG or JPEG file."))) from None
 
 
-def folder() -> Path:
-    """Where the documents live: UPLOAD_FOLDER (by default instance/uploads)/corrections."""
-    return uploads.folder(AREA)
-
-
 def store(attachment: Attachment) -> str:
     """Write the file under a random name readable by the server's user only; its key."""
     return uploads.store(AREA, attachment)
