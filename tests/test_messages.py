@@ -165,6 +165,11 @@ def test_a_class_teacher_writes_to_all_parents_each_answers_privately(school):
     assert [r.conversation_id for r in conversations.inbox(ct)[0]] == [mine.id]
     (sent,) = broadcast.sent_by(ct)
     assert (sent.total, sent.read, sent.answered) == (2, 1, 1)  # answering is reading
+    other = next(t for t in talks if t.id != mine.id)
+    conversations.reply(ct, other, "Напоминаю: в пятницу")  # the sender's follow-up
+    db.session.commit()
+    (sent,) = broadcast.sent_by(ct)
+    assert sent.answered == 1  # is no parent's answer
 
 
 def test_who_may_broadcast_where(school):

@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, func, select
 
 from extensions import db
 from models import Guardian, Pupil, SchoolClass, User
-from models.messages import Conversation, ConversationMember
+from models.messages import Conversation, ConversationMember, Message
 from models.users import UserRole
 from services import policy
 from services.messages import MessageError
@@ -88,11 +88,13 @@ def sent_by(user: User, limit: int = 10) -> list[SentBroadcast]:
     """The user's latest messages to classes: how many parents got, read and answered each
     (one grouped query)."""
     other = ConversationMember
+    # A parent wrote back (the sender's own follow-up is no answer).
+    answered = select(Message.id).where(Message.conversation_id == Conversation.id,
+                                        Message.sender_id != user.id).exists()
     rows = db.session.execute(
         select(Conversation.broadcast_key, func.min(Conversation.subject), func.count(),
                func.sum(case((other.read_upto > 0, 1), else_=0)),
-               func.sum(case((Conversation.last_message_at > Conversation.created_at, 1),
-                             else_=0)),
+               func.sum(case((answered, 1), else_=0)),
                func.max(Conversation.created_at))
         .join(other, and_(other.conversation_id == Conversation.id, other.user_id != user.id))
         .where(Conversation.started_by == user.id, Conversation.broadcast_key.is_not(None))
