@@ -17,6 +17,8 @@ PERIOD_SCHEMES = ("quarter", "half", "trimester")
 LANGUAGES = ("ru", "kk")
 
 
+# The grades of each level a deputy may be limited to (SchoolClass.level names them).
+LEVEL_GRADES = {"primary": (0, 4), "basic": (5, 9), "secondary": (10, 12)}
 ALL_NOTICE_KINDS = "absence,mark,low_mark,homework,predicted,period"
 
 

@@ -20,12 +20,12 @@ from sqlalchemy import Select, select, tuple_
 
 from extensions import db
 from models import AuditEvent, Person, Pupil, SchoolClass, Staff, Subject, User
+from models.school import LEVEL_GRADES
 from services import audit, clock, policy
 from services import school as school_service
 
 PAGE_SIZE = 50
 EXPORT_CAP = 100_000
-LEVEL_GRADES = {"primary": (0, 4), "basic": (5, 9), "secondary": (10, 12)}
 
 # The kinds of action a deputy filters by: a label and the actions (as written) it covers.
 GROUPS: dict[str, tuple[Any, tuple[str, ...]]] = {

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Guardian, Lesson, Pupil, SchoolClass, Staff, SubjectPage, User, UserRole
+from models.school import LEVEL_GRADES
 from models.users import STAFF_ROLES
 
 LEADERSHIP = ("admin", "director", "deputy")
@@ -265,7 +266,7 @@ def pupils_scope(user: User):
         scope = user.role_scope("deputy")
         if scope is None:
             return None
-        low, high = {"primary": (0, 4), "basic": (5, 9), "secondary": (10, 12)}[scope]
+        low, high = LEVEL_GRADES[scope]
         return Pupil.class_id.in_(select(SchoolClass.id).where(
             SchoolClass.grade.between(low, high)))
     return Pupil.class_id.in_(list(led_class_ids(user)) or [-1])
@@ -754,16 +755,13 @@ def can_read_seen_report(user: User, school_class: SchoolClass) -> bool:
 # A deputy limited to one level publishes for that level's parallels and classes, and, as every
 # publisher, for the whole school and the staff room (a concert, a staff meeting).
 
-_LEVEL_GRADES = {"primary": (0, 4), "basic": (5, 9), "secondary": (10, 12)}
-
-
 def news_grade_limit(user: User) -> tuple[int, int] | None:
     """The grades (lowest, highest) a publisher's parallel and class items are limited to;
     None: any grade (the administrator, a deputy of every level)."""
     if user.has_role("admin") or not user.has_role("deputy"):
         return None
     scope = user.role_scope("deputy")
-    return _LEVEL_GRADES.get(scope) if scope else None
+    return LEVEL_GRADES.get(scope) if scope else None
 
 
 def can_publish_news_for(user: User, audience: str, grade: int | None) -> bool:
