@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -44,6 +45,15 @@ def periods_of(school_class: SchoolClass) -> list[StudyPeriod]:
     return list(db.session.scalars(select(StudyPeriod).where(
         StudyPeriod.year_id == school_class.year_id,
         StudyPeriod.scheme == school_class.period_scheme).order_by(StudyPeriod.number)))
+
+
+def period_name(period: StudyPeriod) -> str:
+    """The period's name in the user's language: "Quarter 2", "Half-year 1", "Trimester 3"."""
+    if period.scheme == "half":
+        return _("Half-year %(n)d", n=period.number)
+    if period.scheme == "trimester":
+        return _("Trimester %(n)d", n=period.number)
+    return _("Quarter %(n)d", n=period.number)
 
 
 def period_on(school_class: SchoolClass, day: dt.date) -> StudyPeriod | None:

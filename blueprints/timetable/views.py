@@ -16,6 +16,7 @@ from models import SchoolClass, Staff, StudyPeriod
 from services import clock, lesson_gen, policy
 from services import school as school_service
 from services.lesson_gen import KeptLesson
+from services.school import period_name
 from services.timetable import Week, load_week
 from services.timetable.printing import sheet_pdf
 from services.timetable.sheets import class_sheet, day_names, teacher_sheet
@@ -25,15 +26,6 @@ from services.timetable.week import page_label
 def _locale() -> str:
     """The user's language code ("ru" or "kk")."""
     return str(get_locale())
-
-
-def period_name(period: StudyPeriod) -> str:
-    """The period's name in the user's language: "Quarter 2", "Half-year 1"..."""
-    if period.scheme == "half":
-        return _("Half-year %(n)d", n=period.number)
-    if period.scheme == "trimester":
-        return _("Trimester %(n)d", n=period.number)
-    return _("Quarter %(n)d", n=period.number)
 
 
 def pick_period(cls: SchoolClass, period_id: int | None) -> tuple[list, StudyPeriod]:

@@ -25,6 +25,7 @@ from services import clock, pdf
 from services import journal as rules
 from services import school as school_service
 from services.journal import CellValue, JournalError
+from services.school import period_name
 
 
 @cache
@@ -159,10 +160,7 @@ def document_text(c: Correction) -> str:
 
 def period_title(period: StudyPeriod) -> str:
     """"Quarter 2 (05.11.2026 – 28.12.2026)" in the current locale."""
-    name = {"half": _("Half-year %(n)d", n=period.number),
-            "trimester": _("Trimester %(n)d", n=period.number)}.get(
-        period.scheme) or _("Quarter %(n)d", n=period.number)
-    return (f"{name} ({period.start_date.strftime('%d.%m.%Y')} – "
+    return (f"{period_name(period)} ({period.start_date.strftime('%d.%m.%Y')} – "
             f"{period.end_date.strftime('%d.%m.%Y')})")
 
 

@@ -31,6 +31,7 @@ from models import (
 )
 from services import absences, clock
 from services import journal as rules
+from services.school import period_name
 
 PER_PAGE = 30
 
@@ -216,7 +217,7 @@ def _lesson_text(item: Item, n: Notice, lesson, data: _Data, locale: str) -> Non
 
 def _period_text(item: Item, n: Notice, data: _Data) -> None:
     period = data.periods.get(n.period_id)
-    name = _period_name(period) if period else ""
+    name = period_name(period) if period else ""
     if n.kind == "period":
         item.mark = data.finals.get((n.page_id, n.period_id, n.pupil_id), "")
         item.gone = not item.mark
@@ -227,8 +228,3 @@ def _period_text(item: Item, n: Notice, data: _Data) -> None:
                       "below the predicted one", subject=item.subject, period=name)
 
 
-def _period_name(period: StudyPeriod) -> str:
-    """"Quarter 2", "Half-year 1", "Trimester 3"."""
-    return {"half": _("Half-year %(n)d", n=period.number),
-            "trimester": _("Trimester %(n)d", n=period.number)}.get(
-        period.scheme) or _("Quarter %(n)d", n=period.number)
