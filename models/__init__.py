@@ -18,6 +18,7 @@ from models.school import (
     Subgroup,
     SubgroupMember,
 )
+from models.summative import SummativeRule, SummativeWork, WorkPoints
 from models.users import ROLES, LoginAttempt, User, UserRole, UserSession
 from models.year import (
     CurriculumHours,
@@ -38,5 +39,6 @@ __all__ = [
     "SubjectPage", "TimetableSlot", "User", "UserRole", "UserSession", "WorkType", "CurriculumHours", "Exam",
     "ExamResult", "Holiday", "MarkExcuse", "PageTeacher", "Promotion", "YearClose",
     "Conversation", "ConversationMember", "Message", "MessageAttachment", "MarksSeen",
-    "NewsItem", "Notice", "NoticeSetting", "PushSubscription",
+    "NewsItem", "Notice", "NoticeSetting", "PushSubscription", "SummativeRule",
+    "SummativeWork", "WorkPoints",
 ]

@@ -121,6 +121,8 @@ class FinalMark(db.Model):
     period_id: Mapped[int | None] = mapped_column(ForeignKey("study_period.id"))
     value: Mapped[int | None]
     special: Mapped[str | None] = mapped_column(String(8))
+    # Criteria-based classes: why the teacher gave another mark than the computed one.
+    reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(default=_now, onupdate=_now)
 

@@ -126,12 +126,23 @@ class AcademicYear(db.Model):
     end_date: Mapped[dt.date]
     is_current: Mapped[bool] = mapped_column(default=False)
     closed: Mapped[bool] = mapped_column(default=False)
+    # The criteria-based quarter percentage (DOMAIN.md 8): the shares, in percent, of the
+    # formative marks (ФО), the section works (СОР) and the quarter work (СОЧ). A per-year
+    # setting: 50 % СОР + 50 % СОЧ is the common rule; 2020-21 used 25 / 25 / 50.
+    fo_weight: Mapped[int] = mapped_column(default=0, server_default="0")
+    sor_weight: Mapped[int] = mapped_column(default=50, server_default="50")
+    soch_weight: Mapped[int] = mapped_column(default=50, server_default="50")
 
     periods: Mapped[list[StudyPeriod]] = relationship(
         back_populates="year", order_by="StudyPeriod.start_date"
     )
 
-    __table_args__ = (CheckConstraint("end_date > start_date", name="dates"),)
+    __table_args__ = (
+        CheckConstraint("end_date > start_date", name="dates"),
+        CheckConstraint("fo_weight BETWEEN 0 AND 100 AND sor_weight BETWEEN 0 AND 100 AND "
+                        "soch_weight BETWEEN 0 AND 100 AND "
+                        "fo_weight + sor_weight + soch_weight = 100", name="weights"),
+    )
 
 
 class StudyPeriod(db.Model):
@@ -171,6 +182,9 @@ class SchoolClass(db.Model):
     class_teacher_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     # A five- or six-day week: the timetable has no Saturday lessons in a five-day class.
     days_per_week: Mapped[int] = mapped_column(default=5, server_default="5")
+    # "classic" (5-point marks) or "criteria" (ФО, СОР and СОЧ: models.summative).
+    journal_type: Mapped[str] = mapped_column(String(8), default="classic",
+                                              server_default="classic")
 
     year: Mapped[AcademicYear] = relationship()
     class_teacher: Mapped[Staff | None] = relationship()
@@ -182,7 +196,12 @@ class SchoolClass(db.Model):
         CheckConstraint("language IN ('ru', 'kk')", name="language"),
         CheckConstraint("period_scheme IN ('quarter', 'half', 'trimester')", name="scheme"),
         CheckConstraint("days_per_week IN (5, 6)", name="days_per_week"),
+        CheckConstraint("journal_type IN ('classic', 'criteria')", name="journal_type"),
     )
+
+    @property
+    def is_criteria(self) -> bool:
+        return self.journal_type == "criteria"
 
     @property
     def name(self) -> str:

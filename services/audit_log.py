@@ -30,7 +30,9 @@ EXPORT_CAP = 100_000
 # The kinds of action a deputy filters by: a label and the actions (as written) it covers.
 GROUPS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "marks": (_l("Journal marks and absences"),
-              ("journal.cell", "journal.attendance", "journal.fill")),
+              ("journal.cell", "journal.attendance", "journal.fill", "journal.points")),
+    "works": (_l("Summative works (SAU, SAT)"),
+              ("work.create", "work.update", "work.delete")),
     "reasons": (_l("Absence reasons"), ("absence.reason",)),
     "finals": (_l("Period and year marks"),
                ("journal.period_mark", "journal.year_mark", "mark_excuse.create",
@@ -60,7 +62,9 @@ GROUPS: dict[str, tuple[Any, tuple[str, ...]]] = {
 # What a row did, as a person reads it; an action not named here shows as written.
 ACTIONS = {
     "journal.cell": _l("journal cell"), "journal.attendance": _l("attendance of a lesson"),
-    "journal.fill": _l("column filled"), "absence.reason": _l("absence reason"),
+    "journal.fill": _l("column filled"), "journal.points": _l("points of a summative work"),
+    "work.create": _l("summative work declared"), "work.update": _l("summative work changed"),
+    "work.delete": _l("summative work removed"), "absence.reason": _l("absence reason"),
     "journal.period_mark": _l("period mark"), "journal.year_mark": _l("year mark"),
     "journal.work_type": _l("work type of a lesson"), "lesson.update": _l("lesson changed"),
     "mark_excuse.create": _l("year mark excused"), "mark_excuse.update": _l("year mark excused"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
-from models import Lesson, School, StudyPeriod, Subject, SubjectPage, WorkType
+from models import Lesson, School, SchoolClass, StudyPeriod, Subject, SubjectPage, WorkType
 from services.calendar import SchoolCalendar, calendar_for_id
 
 # Essays keep the long window only in Russian language and literature, grades 10-11 (001 5.5).
@@ -77,8 +77,12 @@ def is_no_marks_grade(school: School, grade: int) -> bool:
     return grade in school.no_marks_grade_set()
 
 
-def mark_values(school: School) -> range:
-    """The marks the school's 5-point scale allows: 2-5, and 1 where the school allows it."""
+def mark_values(school: School, school_class: SchoolClass | None = None) -> range:
+    """The marks a lesson cell takes: the 5-point scale (2-5, and 1 where the school allows
+    it), or formative marks 1-10 in a criteria-based class (DOMAIN.md 8). Period and year
+    marks are always on the 5-point scale (call without the class)."""
+    if school_class is not None and school_class.is_criteria:
+        return range(1, 11)
     return range(1 if school.allow_mark_one else 2, 6)
 
 
@@ -258,8 +262,9 @@ def check_notice_date(told_on: dt.date, period: StudyPeriod, deadline: dt.date,
 
 # -- what a teacher types -----------------------------------------------------------------
 
-def parse_cell(text: str, school: School) -> CellValue:
-    """Parse a cell's text: '', 'н', '5', '5/4', 'о5'. Raises JournalError with a hint."""
+def parse_cell(text: str, school: School, school_class: SchoolClass | None = None) -> CellValue:
+    """Parse a cell's text: '', 'н', '5', '5/4', 'о5' (the class's scale: mark_values).
+    Raises JournalError with a hint."""
     raw = (text or "").strip().replace(" ", "")
     cell = CellValue()
     if not raw:
@@ -269,12 +274,12 @@ def parse_cell(text: str, school: School) -> CellValue:
     elif raw[0] in LATE_KEYS:
         cell.status, raw = "late", raw[1:]
     parts = [p for p in raw.replace(",", "/").split("/") if p] if raw else []
-    allowed = mark_values(school)
+    allowed = mark_values(school, school_class)
     if len(parts) > 2:
         raise JournalError(_("A pupil can have at most two marks in one lesson."))
     for part in parts:
         if not _DIGITS.fullmatch(part):  # "²".isdigit() is true, and int("²") fails
-            raise JournalError(hint(school))
+            raise JournalError(hint(school, school_class))
         value = int(part)
         if value not in allowed:
             raise JournalError(_("%(value)s is not a mark: use %(low)d to %(high)d.",
@@ -286,9 +291,9 @@ def parse_cell(text: str, school: School) -> CellValue:
     return cell
 
 
-def hint(school: School) -> str:
+def hint(school: School, school_class: SchoolClass | None = None) -> str:
     """The one-line legend of the keys a cell accepts."""
-    allowed = mark_values(school)
+    allowed = mark_values(school, school_class)
     return _("Type a mark %(low)d-%(high)d, н for absent, о for late, / for a second mark, "
              "* for a comment, Delete to clear.", low=allowed.start, high=allowed.stop - 1)
 

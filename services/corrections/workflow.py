@@ -96,14 +96,15 @@ def _attendance_only(target: Target, old: str, new: str) -> bool:
     if target.kind != "cell":
         return False
     school = school_service.the_school()
-    return rules.parse_cell(new, school).marks == _stored_cell(old, school).marks
+    cls = target.page.school_class
+    return rules.parse_cell(new, school, cls).marks == _stored_cell(old, school, cls).marks
 
 
-def _stored_cell(stored: str, school) -> rules.CellValue:
+def _stored_cell(stored: str, school, school_class=None) -> rules.CellValue:
     """The entry as stored, read leniently. Marking a marked pupil absent in the attendance
     column makes "н4", which parse_cell refuses as typed input (it raised, a 500)."""
     status = {"н": "absent", "о": "late"}.get(stored[:1])
-    value = rules.parse_cell(stored[1:] if status else stored, lenient(school))
+    value = rules.parse_cell(stored[1:] if status else stored, lenient(school), school_class)
     value.status = status
     return value
 
@@ -122,8 +123,9 @@ def _check_locked(target: Target, stored: str, new: str, today: dt.date) -> None
             raise CorrectionError(_("This lesson was cancelled: it takes no entries."))
         if target.lesson.date > today:
             raise CorrectionError(_("This lesson has not taken place yet."))
-        old = _stored_cell(stored, school)
-        wanted = rules.parse_cell(new, school)
+        cls = target.page.school_class
+        old = _stored_cell(stored, school, cls)
+        wanted = rules.parse_cell(new, school, cls)
         wt = entries.column_work_type(target.lesson, school)
         parts = [(wanted.marks != old.marks, True), (wanted.status != old.status, False)]
         for changed, marks in parts:
@@ -144,7 +146,7 @@ def _check_value(target: Target, new: str) -> str:
     school = school_service.the_school()
     try:
         if target.kind == "cell":
-            value = rules.parse_cell(new, school)
+            value = rules.parse_cell(new, school, target.page.school_class)
             if value.marks and rules.is_no_marks_grade(school, target.page.school_class.grade):
                 raise JournalError(_("Grade %(grade)d keeps attendance only: no marks are "
                                      "entered.", grade=target.page.school_class.grade))

@@ -17,8 +17,9 @@ from services.entries.cells import (
 )
 from services.entries.columns import ColumnChange, fill_column, set_work_type, take_attendance
 from services.entries.common import column_work_type
-from services.entries.finals import NeedsNotice, save_final, stored_final
+from services.entries.finals import NeedsNotice, NeedsReason, save_final, stored_final
 
-__all__ = ["CellChange", "ColumnChange", "CellResult", "CellTarget", "NeedsNotice", "column_work_type",
+__all__ = ["CellChange", "ColumnChange", "CellResult", "CellTarget", "NeedsNotice", "NeedsReason",
+           "column_work_type",
            "current_cell", "fill_column", "load_cell", "save_cell", "save_cells", "save_final",
            "set_work_type", "stored_final", "take_attendance"]

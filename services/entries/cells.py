@@ -137,8 +137,8 @@ def save_cell(user: User, target: CellTarget, pupil_id: int, text: str, old: str
     """
     school, page, lesson, period, wt = (target.school, target.page, target.lesson,
                                         target.period, target.work_type)
-    new = rules.parse_cell(text, school)
-    believed = _parse_old(old, school)
+    new = rules.parse_cell(text, school, page.school_class)
+    believed = _parse_old(old, school, page.school_class)
     if period is None:
         raise JournalError(_("This lesson's date is outside the study periods: it takes no "
                              "marks or absences."))
@@ -241,11 +241,12 @@ def _set_marks(lesson_id: int, pupil_id: int, have: list[Row], values: list[int]
     return kept
 
 
-def _parse_old(old: str | None, school: School) -> CellValue | None:
+def _parse_old(old: str | None, school: School,
+               school_class: SchoolClass | None = None) -> CellValue | None:
     if old is None:
         return None
     try:
-        return rules.parse_cell(old, lenient(school))
+        return rules.parse_cell(old, lenient(school), school_class)
     except JournalError:
         return CellValue(status="?")  # never equal to a stored cell: refused as stale
 

@@ -91,8 +91,8 @@ def fill_column(user: User, school: School, page: SubjectPage, lesson: Lesson, v
 
     Raises JournalError when locked or the mark is invalid.
     """
-    if value not in rules.mark_values(school):
-        rules.parse_cell(str(value), school)  # raises the out-of-range message
+    if value not in rules.mark_values(school, page.school_class):
+        rules.parse_cell(str(value), school, page.school_class)  # the out-of-range message
     if rules.is_no_marks_grade(school, page.school_class.grade):
         raise JournalError(_("Grade %(grade)d keeps attendance only: no marks are entered.",
                              grade=page.school_class.grade))

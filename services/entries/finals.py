@@ -23,22 +23,32 @@ from services import journal as rules
 from services.entries.common import audit, lenient
 from services.journal import JournalError
 from services.notices import produce as notices
+from services.summative import suggestions
 
 
 class NeedsNotice(JournalError):
     """The period mark is below the predicted one: ask whether the parents were told."""
 
 
+class NeedsReason(JournalError):
+    """A criteria-based class: the mark differs from the computed one; ask why."""
+
+
+REASON_MAX = 300
+
+
 def save_final(user: User, school: School, page: SubjectPage, pupil_id: int, kind: str,
                period: StudyPeriod, last_period: StudyPeriod, text: str, old: str | None,
                today: dt.date, notice: tuple[bool, dt.date | None] | None = None,
-               correction: Correction | None = None) -> str:
+               correction: Correction | None = None, reason: str | None = None) -> str:
     """Save a period (or, with kind='year', the year) mark; returns the label shown.
 
     Raises JournalError when locked, invalid, stale, in a grade without marks, a year mark
     outside the last period, or the pupil is not on the page; NeedsNotice when a period mark
     below the predicted one comes without the parents' answer. An approved correction
     (services.corrections.apply) passes the edit window and the parents' notice question.
+    In a criteria-based class the computed mark is a suggestion: another number needs the
+    teacher's reason (NeedsReason when none is given), kept with the mark.
     """
     if rules.is_no_marks_grade(school, page.school_class.grade):
         raise JournalError(_("Grade %(grade)d keeps attendance only: no marks are entered.",
@@ -62,22 +72,27 @@ def save_final(user: User, school: School, page: SubjectPage, pupil_id: int, kin
         raise JournalError(_("Someone else changed this mark after you opened the page: it "
                              "now holds %(now)s. Your entry was not saved.",
                              now=shown or _("empty")), 409)
-    if kind == "period" and correction is None:
+    criteria = page.school_class.is_criteria
+    if kind == "period" and correction is None and not criteria:
         _check_notice(user, school, page, pupil_id, period, value, notice, today)
+    why = suggestions.check_reason(page, pupil_id, kind, period, value, special, reason,
+                                   row.reason if row is not None and row.value == value
+                                   else "") if criteria else ""
     if value is None and special is None:
         if row is not None:
             db.session.delete(row)
     elif row is None:
         db.session.add(FinalMark(page_id=page.id, pupil_id=pupil_id, kind=kind,
                                  period_id=period_id, value=value, special=special,
-                                 author_id=user.id))
+                                 author_id=user.id, reason=why))
     else:
-        row.value, row.special, row.author_id = value, special, user.id
+        row.value, row.special, row.author_id, row.reason = value, special, user.id, why
     if kind == "period":
         db.session.flush()
         notices.finals_changed(page.id, [pupil_id], period.id)
     label = rules.final_label(value, special)
-    audit(user, f"journal.{kind}_mark", "page", page.id, pupil_id, shown, label, page=page,
+    audit(user, f"journal.{kind}_mark", "page", page.id, pupil_id, shown,
+          label + (f" «{why}»" if why else ""), page=page,
           correction=correction, period_id=period_id)
     return label
 
