@@ -23,8 +23,10 @@ from models import (
     StudyPeriod,
     Subject,
     SubjectPage,
+    SummativeWork,
     User,
     UserRole,
+    WorkPoints,
     WorkType,
 )
 
@@ -128,6 +130,18 @@ class Builder:
     def lesson(self, page: SubjectPage, day: dt.date, number: int = 1, **kw) -> Lesson:
         return self._add(Lesson(page_id=page.id, date=day, lesson_number=number, **kw))
 
+    def work(self, page: SubjectPage, kind: str, day: dt.date, max_points: int,
+             points: dict | None = None, name: str | None = None) -> SummativeWork:
+        """A СОР or СОЧ on a criteria-based page, with points by pupil (id or Pupil)."""
+        period = next(p for p in self.periods if p.start_date <= day <= p.end_date)
+        work = self._add(SummativeWork(page_id=page.id, period_id=period.id, kind=kind,
+                                       name=name or f"{kind.upper()} {day:%d.%m}", date=day,
+                                       max_points=max_points))
+        for pupil, got in (points or {}).items():
+            self._add(WorkPoints(work_id=work.id, pupil_id=getattr(pupil, "id", pupil),
+                                 points=got))
+        return work
+
 
 def _quarters(y: int) -> list[tuple[dt.date, dt.date]]:
     return [(dt.date(y, 9, 1), dt.date(y, 10, 24)), (dt.date(y, 11, 5), dt.date(y, 12, 28)),
@@ -168,3 +182,13 @@ def tiny_school(today: dt.date) -> SimpleNamespace:
     lit10 = b.page(c10, lit, other_staff)
     db.session.commit()
     return SimpleNamespace(**{k: v for k, v in locals().items() if k != "b"}, builder=b)
+
+
+def criteria_school(today: dt.date) -> SimpleNamespace:
+    """The tiny school with 6 «Б» made a Kazakh-language criteria-based class (issue 21):
+    `teacher` teaches maths there (3 hours a week: a СОЧ each quarter) and Борис (child of
+    `mum`) is its pupil. Nothing else changes; add works with s.builder.work(...)."""
+    s = tiny_school(today)
+    s.c6.language, s.c6.journal_type = "kk", "criteria"
+    db.session.commit()
+    return s
