@@ -77,6 +77,9 @@ def _check(school: School, page: SubjectPage, data: WorkData, today: dt.date,
         raise JournalError(_("This class keeps the classic journal: it has no SAU or SAT."))
     if rules.page_closed(page, today):
         raise JournalError(_("Year marks are set: this page is read-only."), 403)
+    periods = school_service.periods_of(page.school_class)
+    period = schedule.check(page, data.kind, data.date, periods, settings.rule_of(page),
+                            work.id if work is not None else None)
     lock = work_lock(school, page, data.date, today)
     if not lock.open and data.date <= today:
         raise JournalError(_("%(date)s is past the window for entering points: choose a "
@@ -84,9 +87,6 @@ def _check(school: School, page: SubjectPage, data: WorkData, today: dt.date,
     if data.plan_item_id is not None and data.plan_item_id not in {
             p.id for p in plan_items(page)}:
         raise JournalError(_("Choose a topic of the plan from the list."))
-    periods = school_service.periods_of(page.school_class)
-    period = schedule.check(page, data.kind, data.date, periods, settings.rule_of(page),
-                            work.id if work is not None else None)
     if work is not None and data.max_points < work.max_points:
         most = db.session.scalar(select(func.max(WorkPoints.points)).where(
             WorkPoints.work_id == work.id))
