@@ -781,3 +781,26 @@ def can_set_notices(user: User) -> bool:
     """Which journal notices reach a parent, and by push or e-mail, is the parent's own
     choice: parent accounts only (a pupil gets no notices; staff have none to set)."""
     return _signed_in(user) and user.has_role("parent")
+
+
+# --- Criteria-based assessment documents (issue 21): the analysis of SAU and SAT, the transfer
+# extract. The analysis of a page is read by those who read the page (can_read_page).
+
+def may_read_summative_reports(user: User) -> bool:
+    """The list of analyses and transfer extracts: subject teachers, class teachers and the
+    leadership; each page then passes can_read_page, each class the rule below."""
+    return _signed_in(user) and user.has_role("teacher", *LEADERSHIP)
+
+
+def can_issue_transfer_extracts_of(user: User, school_class: SchoolClass) -> bool:
+    """The transfer extracts of a class's pupils: its class teacher and the leadership of its
+    level; never a subject teacher, the secretary or a family."""
+    return _signed_in(user) and (oversees_class(user, school_class)
+                                 or school_class.id in led_class_ids(user))
+
+
+def can_issue_transfer_extract(user: User, pupil: Pupil) -> bool:
+    """A pupil's transfer extract (every work's points of the year, certified): the class
+    teacher of the pupil's class and the leadership of its level (a pupil who has left:
+    those who see every class)."""
+    return _signed_in(user) and _leads_pupils_class(user, pupil)
