@@ -36,13 +36,17 @@ class Notice(db.Model):
     pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id"))
     kind: Mapped[str] = mapped_column(String(10))
     # What happened, e.g. "absence:<lesson>:<pupil>", "mark:<mark>", "period:<page>:<period>:
-    # <pupil>": the unique key that makes a notice once per event and parent.
+    # <pupil>", "points:<work>:<pupil>": the unique key that makes a notice once per event and parent.
     event: Mapped[str] = mapped_column(String(60))
     lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"))
     mark_id: Mapped[int | None] = mapped_column(ForeignKey("mark.id", ondelete="CASCADE"))
     page_id: Mapped[int | None] = mapped_column(
         ForeignKey("subject_page.id", ondelete="CASCADE"))
     period_id: Mapped[int | None] = mapped_column(ForeignKey("study_period.id"))
+    # A summative work's points ("points:<work>:<pupil>", issue 21): removing the work takes
+    # its notices along, as a deleted mark does.
+    work_id: Mapped[int | None] = mapped_column(
+        ForeignKey("summative_work.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     seen_at: Mapped[dt.datetime | None]
     # Delivery outside the app: when a push went out and when an e-mail (or digest) did.
@@ -55,6 +59,7 @@ class Notice(db.Model):
         UniqueConstraint("user_id", "event"),
         Index("ix_notice_inbox", "user_id", "seen_at", "id"),
         Index("ix_notice_lesson", "lesson_id"),
+        Index("ix_notice_work", "work_id"),
         Index("ix_notice_pushed", "pushed_at"),
         Index("ix_notice_mailed", "mailed_at"),
         CheckConstraint("kind IN ('absence', 'mark', 'low_mark', 'homework', 'predicted', "
