@@ -16,7 +16,7 @@ from services import school as school_service
 LEADERSHIP = ("admin", "director", "deputy")
 
 
-def _subjects() -> list[tuple[int, str]]:
+def subject_choices() -> list[tuple[int, str]]:
     locale = str(get_locale())
     return [(s.id, s.name(locale)) for s in db.session.scalars(
         db.select(Subject).order_by(Subject.name_ru))]
@@ -41,7 +41,7 @@ CURRICULUM = Table(
     "curriculum", _l("Curriculum (weekly hours)"), CurriculumHours, (
         Col("grade", _l("Grade"), "int", min=0, max=12, filter="choice",
             choices=lambda: [(g, str(g)) for g in range(0, 13)]),
-        Col("subject_id", _l("Subject"), "choice", choices=_subjects, filter="choice"),
+        Col("subject_id", _l("Subject"), "choice", choices=subject_choices, filter="choice"),
         Col("hours", _l("Hours a week"), "int", min=0, max=12),
     ),
     order_by=(CurriculumHours.grade, CurriculumHours.subject_id),
@@ -55,7 +55,7 @@ EXAMS = Table(
     "exams", _l("Final attestation exams"), Exam, (
         Col("kind", _l("Kind"), "choice", choices=_exam_kinds, filter="choice"),
         Col("grade", _l("Grade"), "int", min=1, max=12),
-        Col("subject_id", _l("Subject"), "choice", choices=_subjects, required=False),
+        Col("subject_id", _l("Subject"), "choice", choices=subject_choices, required=False),
         Col("name_ru", _l("Name in Russian")),
         Col("name_kk", _l("Name in Kazakh")),
         Col("max_points", _l("Maximum points"), "int", min=1, max=1000, required=False),

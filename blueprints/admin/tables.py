@@ -16,6 +16,7 @@ from services import clock, lesson_gen
 from services import school as school_service
 from services.notices import prefs as notice_prefs
 from services.periods import rules as year_rules
+from services.summative import admin_rules as summative_rules
 from services.timetable import week as timetable_week
 
 
@@ -34,6 +35,20 @@ def _lock_rules():
 
 def _languages():
     return [("ru", _l("Russian")), ("kk", _l("Kazakh"))]
+
+
+def _journal_types():
+    return [("classic", _l("classic (5-point)")), ("criteria", _l("criteria-based (FA, SAU, SAT)"))]
+
+
+def _put_journal_type(row: SchoolClass, value) -> None:
+    # Left empty (a form or a file from before issue 21), a class keeps its journal.
+    row.journal_type = value or row.journal_type or "classic"
+
+
+def _check_class(row: SchoolClass) -> str | None:
+    """A journal type changes only in an empty journal; a five-day week keeps its lessons."""
+    return summative_rules.journal_type_refusal(row) or timetable_week.five_day_conflict(row)
 
 
 def _week_lengths():
@@ -118,9 +133,11 @@ TABLES: dict[str, Table] = {t.key: t for t in (
         Col("days_per_week", _l("School week"), "choice", choices=_week_lengths),
         Col("class_teacher_id", _l("Class teacher"), "choice", required=False,
             choices=_teachers),
+        Col("journal_type", _l("Journal"), "choice", choices=_journal_types, filter="choice",
+            required=False, put=_put_journal_type),
     ), order_by=(SchoolClass.grade, SchoolClass.letter), query_filter=_current_year_filter,
         defaults=_class_defaults, import_key=("grade", "letter"),
-        check=timetable_week.five_day_conflict, after_change=lesson_gen.follow_calendar),
+        check=_check_class, after_change=lesson_gen.follow_calendar),
     Table("settings", _l("School settings"), School, (
         Col("name", _l("Full name of the school"), max_length=200),
         Col("short_name", _l("Short name"), max_length=60),

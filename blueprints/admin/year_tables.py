@@ -1,4 +1,5 @@
-"""The academic year in the back-office grid: years, study periods and holidays (issue 16).
+"""The academic year in the back-office grid: years, study periods and holidays (issue 16),
+and the criteria-based assessment's shares and per subject rules (issue 21).
 
 The administrator keeps them; the director and the deputies read them. The rules (dates
 inside the year, periods that do not overlap, one current year) are services.periods.rules.
@@ -8,9 +9,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from blueprints.admin.grid import Access, Col, Table
-from models import AcademicYear, Holiday, StudyPeriod
+from blueprints.admin.load_tables import subject_choices
+from models import AcademicYear, Holiday, StudyPeriod, SummativeRule
 from services import lesson_gen
 from services.periods import rules
+from services.summative import admin_rules
 
 LEADERSHIP = ("admin", "director", "deputy")
 ACCESS = Access(list=LEADERSHIP, edit=("admin",), export=LEADERSHIP, import_=("admin",),
@@ -42,8 +45,12 @@ YEARS = Table(
         Col("end_date", _l("Last day"), "date"),
         Col("is_current", _l("Current year"), "bool", put=rules.set_current),
         Col("closed", _l("Closed"), "bool", editable=False),
+        # The criteria-based journal's shares (DOMAIN.md 8); classic classes ignore them.
+        Col("fo_weight", _l("Share of FA, %"), "int", min=0, max=100),
+        Col("sor_weight", _l("Share of SAU, %"), "int", min=0, max=100),
+        Col("soch_weight", _l("Share of SAT, %"), "int", min=0, max=100),
     ),
-    order_by=(AcademicYear.start_date.desc(),), check=rules.check_year, access=ACCESS,
+    order_by=(AcademicYear.start_date.desc(),), check=admin_rules.check_year, access=ACCESS,
     import_key=("name",), deletable=True, after_change=lesson_gen.follow_calendar,
     delete_refusal=rules.closed_year_refusal,
 )
@@ -78,4 +85,17 @@ HOLIDAYS = Table(
     delete_refusal=rules.closed_year_refusal,
 )
 
-YEAR_TABLES: dict[str, Table] = {t.key: t for t in (YEARS, PERIODS, HOLIDAYS)}
+SUMMATIVE_RULES = Table(
+    "summative-rules", _l("Summative assessment by subject"), SummativeRule, (
+        _year_col(),
+        Col("subject_id", _l("Subject"), "choice", choices=subject_choices, filter="choice"),
+        Col("grade", _l("Grade"), "int", min=0, max=12),
+        Col("has_soch", _l("Has a SAT"), "bool"),
+        Col("by_half_year", _l("Marked per half-year"), "bool"),
+    ),
+    order_by=(SummativeRule.year_id.desc(), SummativeRule.grade, SummativeRule.subject_id),
+    check=admin_rules.check_rule, defaults=_in_year, access=ACCESS,
+    import_key=("year_id", "subject_id", "grade"), delete_refusal=rules.closed_year_refusal,
+)
+
+YEAR_TABLES: dict[str, Table] = {t.key: t for t in (YEARS, PERIODS, HOLIDAYS, SUMMATIVE_RULES)}

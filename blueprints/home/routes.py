@@ -55,6 +55,9 @@ YEAR_STEPS = (
      _l("Days without lessons: the edit windows and the timetable skip them.")),
     ("admin.grid", {"key": "curriculum"}, _l("Curriculum (weekly hours)"),
      _l("Weekly hours of each subject in each grade.")),
+    ("admin.grid", {"key": "summative-rules"}, _l("Summative assessment by subject"),
+     _l("In criteria-based classes: which subjects have a SAT and which are marked per "
+        "half-year.")),
     ("load.index", {}, _l("Teaching load"),
      _l("Who teaches which class or subgroup, and hand-overs from a date.")),
     ("timetable.index", {}, _l("Timetable"),
