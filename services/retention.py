@@ -36,6 +36,7 @@ from models import (
     ParentNotice,
     SchoolClass,
     SubjectPage,
+    SummativeWork,
     TimetableSlot,
     User,
 )
@@ -47,7 +48,7 @@ JOURNAL_YEARS = 5
 FINAL_YEARS = 25
 
 # Deletion order inside each tier: children first (marks and absences before their lessons).
-JOURNAL_KINDS = ("family_notices", "marks", "attendance", "notices", "lessons", "timetable",
+JOURNAL_KINDS = ("family_notices", "marks", "works", "attendance", "notices", "lessons", "timetable",
                  "visits", "messages")
 # Kinds counted per year by a window of dates (no page to join): diary visits and the
 # conversations whose last message fell in the year.
@@ -55,6 +56,7 @@ _WINDOWED = ("visits", "messages")
 FINAL_KINDS = ("corrections", "final_marks", "exam_results", "excuses")
 KIND_LABELS = {
     "lessons": _l("Lessons (topics and homework)"), "marks": _l("Current marks"),
+    "works": _l("Summative works (SAU, SAT) and their points"),
     "attendance": _l("Absences and lateness"), "notices": _l("Notices to parents"),
     "timetable": _l("Timetable lines"), "visits": _l("Diary visits"),
     "family_notices": _l("Journal notices in parents' inboxes"),
@@ -63,7 +65,7 @@ KIND_LABELS = {
     "corrections": _l("Change log (late corrections)"), "excuses": _l("Excused year marks"),
 }
 _BY_LESSON = {"marks": Mark, "attendance": Attendance}
-_BY_PAGE = {"lessons": Lesson, "notices": ParentNotice, "family_notices": Notice,
+_BY_PAGE = {"works": SummativeWork, "lessons": Lesson, "notices": ParentNotice, "family_notices": Notice,
             "timetable": TimetableSlot,
             "final_marks": FinalMark, "corrections": Correction, "excuses": MarkExcuse}
 

@@ -50,11 +50,13 @@ def test_holdings_hold_every_kind(filled, login):
     with force_locale("en"):
         held = holdings.gather(filled.anna, "kk")
         assert [t.name for t in held.tables] == [
-            "card", "parents", "classes", "consents", "marks", "attendance", "final_marks",
+            "card", "parents", "classes", "consents", "marks", "summative", "attendance",
+            "final_marks",
             "exam_results", "notices", "requests", "reads"]
         assert held.table("marks").records()[0]["subject"] == "Әдебиет"
         assert held.table("attendance").records()[0]["reason"] == "Illness"
         assert held.table("final_marks").records()[0]["mark"] == "4"
+        assert held.table("summative").records() == []  # 5 «А» keeps the classic journal
         assert [r["given_by"] for r in held.table("consents").records()] == ["Антонова Анна"]
         read = held.table("reads").records()
         assert len(read) == 1 and read[0]["who"] == filled.ct.person.short_name
@@ -145,3 +147,15 @@ def test_a_deputy_of_another_level_does_not_see_the_request(filled, login):
                         data={f"r{row.id}-answer": "x"}).status_code == 404
     assert "Адрес устарел" in login("deputy").get("/my-data/requests/").text
     assert "Адрес устарел" in login("mum").get(f"/my-data/{filled.anna.id}/").text
+
+
+def test_holdings_hold_the_points_of_summative_works(app):
+    from tests.conftest import TODAY
+    from tests.factories import criteria_school
+    s = criteria_school(TODAY)
+    s.builder.work(s.maths6, "sor", dt.date(2026, 11, 20), 15, {s.boris: 12}, name="БЖБ 1")
+    s.builder.work(s.maths6, "sor", dt.date(2026, 11, 20), 10, {s.anna: 3})  # another class
+    with app.test_request_context(), force_locale("en"):
+        rows = holdings.gather(s.boris, "kk").table("summative").records()
+    assert rows == [{"year": "2026/2027", "date": dt.date(2026, 11, 20), "subject": "Математика",
+                     "kind": "SAU", "work": "БЖБ 1", "points": 12, "max": 15}]

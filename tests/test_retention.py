@@ -22,7 +22,9 @@ from models import (
     ParentNotice,
     SchoolClass,
     StudyPeriod,
+    SummativeWork,
     TimetableSlot,
+    WorkPoints,
 )
 from services import retention
 from tests.fragments import status
@@ -57,6 +59,9 @@ def past_year(school, start: int, closed: bool = True) -> SimpleNamespace:
                        doc_date=lesson.date, requested_by=user)]
     for row in rows:
         b._add(row)
+    work = b._add(SummativeWork(page_id=page.id, period_id=period.id, kind="sor", name="СОР 1",
+                                date=dt.date(start, 9, 20), max_points=10))
+    b._add(WorkPoints(work_id=work.id, pupil_id=anna, points=7))
     exam = b._add(Exam(kind="OGE", grade=9, name_ru=f"ОГЭ {start}", name_kk=f"ОГЭ {start}"))
     b._add(ExamResult(exam_id=exam.id, pupil_id=anna, year_id=year.id, mark=5,
                       recorded_by=user))
@@ -82,7 +87,7 @@ def test_dry_run_lists_only_years_past_the_limits(school):
     assert [y.year.name for y in plan.years] == ["2019/2020"]
     item = plan.years[0]
     assert not item.final_too and not item.refused
-    assert item.counts == {"lessons": 1, "marks": 1, "attendance": 1, "notices": 1,
+    assert item.counts == {"lessons": 1, "marks": 1, "works": 1, "attendance": 1, "notices": 1,
                            "timetable": 1, "visits": 1, "family_notices": 0, "messages": 0}
     assert lessons_of(old.page) == lessons_of(recent.page) == 1  # a dry run deletes nothing
 
@@ -95,6 +100,7 @@ def test_purge_deletes_journal_details_and_keeps_final_marks(school):
     assert counts["lessons"] == 1 and counts["marks"] == 1 and files == []
     assert lessons_of(old.page) == 0
     assert count(Mark) == 1 and count(Attendance) == 1  # the 2022/2023 ones
+    assert count(SummativeWork) == 1 and count(WorkPoints) == 1  # the points go with works
     assert count(ParentNotice) == 1 and count(TimetableSlot) == 1 and count(DiaryVisit) == 1
     assert count(FinalMark, page_id=old.page.id) == 2  # kept 25 years
     assert count(ExamResult) == 2 and count(Correction) == 2

@@ -1,6 +1,6 @@
 """What the school holds about one pupil, as tables the archive writes out as a PDF, CSV and
 JSON: the card (health data included: it is the family's own), parents, classes, consents,
-marks, absences with their reasons, period, year and exam marks, exam results, notices to
+marks, summative works' points, absences with their reasons, period, year and exam marks, exam results, notices to
 parents, the family's correction requests, the reader's own journal notices and messages
 about the child, and who among the staff read the card or the diary and when (role, name
 and time from the audit trail; nothing more of it).
@@ -44,7 +44,9 @@ from models import (
     StudyPeriod,
     Subject,
     SubjectPage,
+    SummativeWork,
     User,
+    WorkPoints,
     WorkType,
 )
 from services import audit_log, clock
@@ -52,6 +54,7 @@ from services import journal as rules
 from services import school as school_service
 from services.absences import REASON_LABELS
 from services.corrections.log import period_title
+from services.summative.schedule import kind_label
 
 # Staff reads of a pupil's data, as the audit trail names them (DOMAIN.md 9).
 READ_ACTIONS = {"pupil.read": _l("opened the card"), "pupil.diary_read": _l("opened the diary"),
@@ -175,6 +178,26 @@ def marks(pupil: Pupil, locale: str) -> Table:
                   ("mark", _("Mark")), ("work_type", _("Work type")), ("comment", _("Comment"))],
                  [[y, d, s.name(locale), v, w.name(locale), c]
                   for y, d, _n, s, v, w, c in rows])
+
+
+def summative_points(pupil: Pupil, locale: str) -> Table:
+    """Points of the criteria-based summative works (СОР, СОЧ) with their maxima."""
+    rows = db.session.execute(
+        select(AcademicYear.name, SummativeWork.date, Subject, SummativeWork.kind,
+               SummativeWork.name, WorkPoints.points, SummativeWork.max_points)
+        .select_from(WorkPoints).join(SummativeWork, SummativeWork.id == WorkPoints.work_id)
+        .join(SubjectPage, SubjectPage.id == SummativeWork.page_id)
+        .join(Subject, Subject.id == SubjectPage.subject_id)
+        .join(SchoolClass, SchoolClass.id == SubjectPage.class_id)
+        .join(AcademicYear, AcademicYear.id == SchoolClass.year_id)
+        .where(WorkPoints.pupil_id == pupil.id)
+        .order_by(SummativeWork.date, SummativeWork.id)).all()
+    return Table("summative", _("Summative works (SAU, SAT)"),
+                 [("year", _("School year")), ("date", _("Date")), ("subject", _("Subject")),
+                  ("kind", _("Kind")), ("work", _("Work")), ("points", _("Points")),
+                  ("max", _("Maximum"))],
+                 [[y, d, s.name(locale), kind_label(k), n, p, m]
+                  for y, d, s, k, n, p, m in rows])
 
 
 def attendance(pupil: Pupil, locale: str) -> Table:
@@ -316,7 +339,7 @@ def gather(pupil: Pupil, locale: str, reader: User | None = None) -> Holdings:
     parent or the pupil who asks), their notices and conversations about the child too."""
     school = school_service.the_school()
     tables = [card(pupil), guardians(pupil), classes(pupil), consents(pupil),
-              marks(pupil, locale), attendance(pupil, locale), final_marks(pupil, locale),
+              marks(pupil, locale), summative_points(pupil, locale), attendance(pupil, locale), final_marks(pupil, locale),
               exam_results(pupil, locale), notices(pupil, locale), requests(pupil),
               reads(pupil)]
     if reader is not None:
