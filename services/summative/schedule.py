@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -95,5 +95,4 @@ def _soch_in(page: SubjectPage, span: list[StudyPeriod], work_id: int | None):
 
 
 def _kazakh() -> bool:
-    from flask_babel import get_locale
     return str(get_locale() or "ru") == "kk"
