@@ -39,7 +39,7 @@ from models import (
     TimetableSlot,
     User,
 )
-from services import groups
+from services import diary_criteria, groups
 from services.cell_history import school_date
 from services.corrections.marks import corrected_for_pupil
 from services.exams import results_of_pupil as exam_results_of
@@ -79,6 +79,7 @@ class LessonEntry:
     room: str = ""
     planned: bool = False  # from the timetable: no lesson row in the journal yet
     marks: list[MarkEntry] = field(default_factory=list)
+    works: list[diary_criteria.WorkLine] = field(default_factory=list)  # summative, that day
     absence: str | None = None  # "absent" or "late"
     reason: str | None = None  # shown only when the reader may see it
 
@@ -90,6 +91,8 @@ class Day:
     is_today: bool
     # Homework due this day in a subject with no lesson that day (a day the teacher chose).
     due: list[HomeworkItem] = field(default_factory=list)
+    # Summative works of a subject with no lesson row that day (subject name, work).
+    works: list[tuple[str, diary_criteria.WorkLine]] = field(default_factory=list)
 
 
 @dataclass
@@ -104,6 +107,7 @@ class HomeworkItem:
 class Week:
     monday: dt.date
     days: list[Day]
+    criteria: bool = False  # a criteria-based class: 10-point FA marks and summative works
 
     @property
     def saturday(self) -> dt.date:
@@ -177,7 +181,8 @@ def load_week(pupil: Pupil, monday: dt.date, locale: str, today: dt.date,
               show_reason: bool) -> Week:
     """Monday to Saturday for one pupil: journal lessons with topic, the homework given and
     the homework due, marks and absences; days from today on also show timetable lessons not
-    yet in the journal. Eight queries whatever the data."""
+    yet in the journal; in a criteria-based class, the summative works of the week with the
+    pupil's points. Eight queries whatever the data (nine in a criteria-based class)."""
     saturday = monday + dt.timedelta(days=SCHOOL_DAYS - 1)
     pages = {p.id: p for p in pages_of(pupil, start=monday, end=saturday)}
     bells = _bells()
@@ -225,7 +230,25 @@ def load_week(pupil: Pupil, monday: dt.date, locale: str, today: dt.date,
     days = [Day(d, sorted(by_day.get(d, []), key=lambda e: e.number), d == today)
             for d in (monday + dt.timedelta(days=i) for i in range(SCHOOL_DAYS))]
     _attach_due(days, pages, monday, saturday, locale)
-    return Week(monday, days)
+    criteria = pupil.school_class is not None and pupil.school_class.is_criteria
+    if criteria:
+        _attach_works(days, pages, pupil, locale)
+    return Week(monday, days, criteria)
+
+
+def _attach_works(days: list[Day], pages: dict[int, SubjectPage], pupil: Pupil,
+                  locale: str) -> None:
+    """Each summative work on the first lesson of its subject that day, or on the day
+    itself when that lesson is not in the journal (one query)."""
+    by_date = {d.date: d for d in days}
+    for work in diary_criteria.works_of_week(pupil.id, list(pages), days[0].date,
+                                             days[-1].date):
+        day = by_date[work.date]
+        entry = next((e for e in day.lessons if e.page_id == work.page_id), None)
+        if entry is not None:
+            entry.works.append(work)
+        else:
+            day.works.append((pages[work.page_id].subject.name(locale), work))
 
 
 def _attach_due(days: list[Day], pages: dict[int, SubjectPage], monday: dt.date,
@@ -301,6 +324,8 @@ class SubjectMarks:
     # Period id, or "year" -> the date a late correction changed that mark.
     corrected: dict[int | str, dt.date] = field(default_factory=dict)
     exam_mark: FinalMark | None = None
+    # A criteria-based class: the summative results of each page of the subject.
+    criteria: list[diary_criteria.CriteriaResult] = field(default_factory=list)
 
     @property
     def average_2dp(self) -> float | None:
@@ -315,6 +340,9 @@ class MarksReport:
     subjects: list[SubjectMarks]
     # Final attestation results of the year (001 II 2.3), shown with the year marks.
     exams: list[ExamResult] = field(default_factory=list)
+    # A criteria-based class: no averages nor predictions (a 10-point FA is not a 5-point
+    # mark); each subject's criteria results instead.
+    criteria: bool = False
 
 
 def periods_of_pupil(pupil: Pupil, school_class: SchoolClass | None = None
@@ -352,11 +380,16 @@ def load_marks(pupil: Pupil, period: StudyPeriod | None, periods: list[StudyPeri
                locale: str, school_class: SchoolClass | None = None) -> MarksReport:
     """Every mark of the period per subject with the weighted average and predicted mark,
     the period marks of the whole year, the year and exam marks, the teachers' notices of a
-    lower period mark, the dates of late corrections. Six queries."""
+    lower period mark, the dates of late corrections. Six queries. In a criteria-based
+    class no average nor prediction, but each work's points, the percentages and the
+    suggested mark (diary_criteria: a fixed number more)."""
     school = db.session.scalar(select(School).limit(1)) or School(round_up_from=0.5,
                                                                    min_marks_for_period=0)
+    cls = school_class or pupil.school_class
+    criteria = cls is not None and cls.is_criteria
+    pages = pages_of(pupil, school_class)
     subjects: dict[int, SubjectMarks] = {}
-    for page in pages_of(pupil, school_class):
+    for page in pages:
         subjects.setdefault(page.subject_id,
                             SubjectMarks(page.subject_id, page.subject.name(locale)))
     weights: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -374,16 +407,31 @@ def load_marks(pupil: Pupil, period: StudyPeriod | None, periods: list[StudyPeri
             row.marks.append(MarkEntry(mark.value, mark.work_type.name(locale), mark.comment,
                                        day, mark.lesson_id))
             weights[subject.id].append((mark.value, mark.work_type.weight))
-    for subject_id, row in subjects.items():
-        row.average = weighted_average(weights[subject_id])
-        row.predicted = prediction(row.average, len(weights[subject_id]), school)
+    if criteria and period is not None:
+        _attach_criteria(pupil, pages, period, periods, subjects)
+    elif not criteria:
+        for subject_id, row in subjects.items():
+            row.average = weighted_average(weights[subject_id])
+            row.predicted = prediction(row.average, len(weights[subject_id]), school)
     _attach_finals(pupil, subjects, periods, locale, school_class)
     if periods:
         _attach_corrections(pupil, subjects, periods)
-    if period is not None:
+    if period is not None and not criteria:  # a criteria class has no such notice
         _attach_notices(pupil, period, subjects)
     return MarksReport(periods, period, sorted(subjects.values(), key=lambda s: s.name),
-                       exams=exam_results_of(pupil))
+                       exams=exam_results_of(pupil), criteria=criteria)
+
+
+def _attach_criteria(pupil: Pupil, pages: list[SubjectPage], period: StudyPeriod,
+                     periods: list[StudyPeriod], subjects: dict[int, SubjectMarks]) -> None:
+    """Each page's summative results on its subject; a pupil moved between subgroups of a
+    subject sees the pages they have results on (the other group's is empty for them)."""
+    found = diary_criteria.subject_results(pupil.id, pages, period, periods)
+    for page in pages:
+        subjects[page.subject_id].criteria.append(found[page.id])
+    for row in subjects.values():
+        if len(row.criteria) > 1:
+            row.criteria = [r for r in row.criteria if r.has_results] or row.criteria[:1]
 
 
 def _attach_finals(pupil: Pupil, subjects: dict[int, SubjectMarks],

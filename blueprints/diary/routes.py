@@ -17,6 +17,7 @@ from blueprints.parse import to_id
 from extensions import db
 from models import Pupil, SchoolClass, StudyPeriod
 from services import audit, clock, diary, policy, transactions
+from services.summative import formula
 from services.timetable import sheets
 
 bp = Blueprint("diary", __name__)
@@ -116,12 +117,14 @@ def _parse_day(text: str) -> dt.date:
 
 @bp.get("/diary/<int:pupil_id>/marks")
 def marks(pupil_id: int):
-    """Marks per subject for a period: averages, predicted, period and year marks."""
+    """Marks per subject for a period: averages, predicted, period and year marks; in a
+    criteria-based class each work's points, the percentages and the suggested mark."""
     pupil = _open(pupil_id)
     periods, period, school_class, years = _year_period(pupil)
     report = diary.load_marks(pupil, period, periods, _locale(), school_class)
     return _page("diary/marks.html", pupil, "marks", report=report, spark=sparkline,
-                 shown_class=school_class, years=years,
+                 shown_class=school_class, years=years, today=clock.today(),
+                 percent=formula.shown, exact=formula.exact,
                  decimal=lambda value: format_decimal(value, format="0.00"))
 
 
@@ -167,11 +170,13 @@ def public_service_worker():
     return response
 
 
-def sparkline(values: list[int], width: int = 96, height: int = 28) -> list[tuple[float, float]]:
-    """Points (x, y) of an SVG line for marks in date order (scale 1-5, or 1-10)."""
+def sparkline(values: list[int], width: int = 96, height: int = 28,
+              top: int | None = None) -> list[tuple[float, float]]:
+    """Points (x, y) of an SVG line for marks in date order (scale 1-5, or 1-10: `top`,
+    else guessed from the marks; a criteria class's FA is 10-point even when all are low)."""
     if not values:
         return []
-    top = 10 if max(values) > 5 else 5
+    top = top or (10 if max(values) > 5 else 5)
     step = width / (len(values) - 1) if len(values) > 1 else 0
     pad = 3
     points = []
