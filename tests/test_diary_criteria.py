@@ -193,6 +193,41 @@ def test_subject_results_without_pages():
     assert diary_criteria.subject_results(1, [], None, []) == {}
 
 
+def test_shares_follow_the_years_weights_and_the_subjects_sat(crit):
+    year = crit.builder.year
+    year.fo_weight, year.sor_weight, year.soch_weight = 25, 25, 50
+    db.session.commit()
+    q2 = crit.builder.periods[1]
+    with_sat = diary_criteria.subject_results(crit.boris.id, [crit.maths6], q2,
+                                              crit.builder.periods)[crit.maths6.id]
+    assert with_sat.shares == {"fo": 25, "sor": 25, "soch": 50}
+    without = diary_criteria.CriteriaResult(0, with_sat.weights, has_soch=False)
+    assert without.shares == {"fo": 50, "sor": 50}  # the SAT's half shared out
+    assert not with_sat.has_results and with_sat.outcome.missing == "fo"
+
+
+def test_no_fa_marks_when_fa_has_a_share(login, crit):
+    year = crit.builder.year
+    year.fo_weight, year.sor_weight, year.soch_weight = 25, 25, 50
+    _works(crit)
+    html = login("mum").get(f"/diary/{crit.boris.id}/marks").get_data(as_text=True)
+    assert ru("No FA marks yet, so no mark is suggested.") in html
+    assert _text(html, "crit-fo-percent") == ["—"] and _text(html, "crit-sor-percent") == ["66.6 %"]
+
+
+def test_a_classmates_points_never_show(login, crit):
+    dana = crit.builder.pupil(crit.c6, "Данова", "Дана")
+    crit.builder.work(crit.maths6, "sor", day(10), 10, {dana: 9, crit.boris: 4}, name="Both")
+    crit.builder.work(crit.maths6, "sor", day(12), 10, {dana: 8}, name="Only Dana")
+    _fo(crit, crit.maths6, dana, day(11), 10)
+    db.session.commit()
+    html = login("mum").get(f"/diary/{crit.boris.id}/marks").get_data(as_text=True)
+    assert _text(html, "work-points") == ["4/10", ru("no points, out of %(max)d", max=10)]
+    assert ">10<" not in html and "9/10" not in html and "8/10" not in html
+    week = login("mum").get(f"/diary/{crit.boris.id}/week/2026-11-10").get_data(as_text=True)
+    assert _text(week, "work-points") == ["4/10", ru("out of %(max)d", max=10)]
+
+
 def test_another_family_gets_404_everywhere(login, crit):
     _works(crit)
     q1 = crit.builder.periods[0].id
