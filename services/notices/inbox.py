@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 
 from extensions import db
 from models import (
@@ -26,12 +26,15 @@ from models import (
     StudyPeriod,
     Subject,
     SubjectPage,
+    SummativeWork,
     User,
+    WorkPoints,
     WorkType,
 )
 from services import absences, clock
 from services import journal as rules
 from services.school import period_name
+from services.summative.schedule import kind_label
 
 PER_PAGE = 30
 
@@ -46,13 +49,16 @@ class Item:
     child: str  # the child's first name
     text: str  # what happened, one line in the current language
     subject: str
-    day: dt.date | None  # the lesson's date (the diary's day), None for a period mark
+    # The lesson's date (the diary's day); None for a period mark and a work's points, which
+    # link to the period's marks instead.
+    day: dt.date | None
     period_id: int | None
-    mark: str  # the mark as written ("5", "осв."), "" for others
+    mark: str  # the mark as written ("5", "осв."), a work's points ("12/15"), "" for others
     reason: str  # the absence's reason, only where the viewer may see health data
     seen: bool
     created_at: dt.datetime
     gone: bool  # its entry left the journal since (the notice is kept until it is read)
+    work: str = ""  # a summative work's kind ("SAU", "SAT") for its points' notice
 
 
 @dataclass
@@ -122,7 +128,7 @@ def mark_seen(user: User, notice_ids: Iterable[int] | None = None,
 # -- what a notice says ------------------------------------------------------------------------
 
 def describe(notices: list[Notice], health: bool = False) -> list[Item]:
-    """Each notice's display data, read from the journal in at most six queries.
+    """Each notice's display data, read from the journal in at most seven queries.
 
     health=True adds the absence's reason (illness is health data: DOMAIN.md 9). Parents may
     see it in the app; anything that leaves the app (e-mail, push) is described without it.
@@ -162,6 +168,7 @@ class _Data:
                 Attendance.status == "absent"))} if absent else {}
         self.health = health
         self._finals(pages, periods, pupils)
+        self._works({n.work_id for n in notices if n.work_id}, pupils)
 
     def _finals(self, pages: set[int], periods: set[int], pupils: set[int]) -> None:
         self.subjects = dict(db.session.execute(
@@ -175,7 +182,19 @@ class _Data:
                                   FinalMark.value, FinalMark.special)
                            .where(FinalMark.page_id.in_(pages), FinalMark.kind == "period",
                                   FinalMark.period_id.in_(periods),
-                                  FinalMark.pupil_id.in_(pupils)))} if pages else {}
+                                  FinalMark.pupil_id.in_(pupils)))} if pages and periods else {}
+
+    def _works(self, works: set[int], pupils: set[int]) -> None:
+        """The summative works named, with the pupils' points (None: cleared since)."""
+        rows = list(db.session.execute(
+            select(SummativeWork.id, SummativeWork.kind, SummativeWork.name,
+                   SummativeWork.date, SummativeWork.max_points, SummativeWork.period_id,
+                   WorkPoints.pupil_id, WorkPoints.points)
+            .outerjoin(WorkPoints, and_(WorkPoints.work_id == SummativeWork.id,
+                                        WorkPoints.pupil_id.in_(pupils)))
+            .where(SummativeWork.id.in_(works)))) if works else []
+        self.works = {r.id: r for r in rows}
+        self.points = {(r.id, r.pupil_id): r.points for r in rows if r.pupil_id is not None}
 
 
 def _item(n: Notice, data: _Data, locale: str) -> Item:
@@ -184,7 +203,9 @@ def _item(n: Notice, data: _Data, locale: str) -> Item:
     item = Item(n.id, n.kind, n.pupil_id, data.names.get(n.pupil_id, ""), "",
                 subject.name(locale) if subject else "", lesson.date if lesson else None,
                 n.period_id, "", "", n.seen_at is not None, n.created_at, False)
-    if n.kind in ("absence", "homework", "mark", "low_mark"):
+    if n.work_id:
+        _points_text(item, n, data)
+    elif n.kind in ("absence", "homework", "mark", "low_mark"):
         _lesson_text(item, n, lesson, data, locale)
     else:
         _period_text(item, n, data)
@@ -213,6 +234,21 @@ def _lesson_text(item: Item, n: Notice, lesson, data: _Data, locale: str) -> Non
         item.text = _("Mark %(mark)s in %(subject)s on %(date)s (%(work)s)", mark=item.mark,
                       subject=item.subject, date=day,
                       work=mark.WorkType.name(locale) if mark else "")
+
+
+def _points_text(item: Item, n: Notice, data: _Data) -> None:
+    """A pupil's points of a СОР/СОЧ: "SAU «Fractions» 12/15 in Mathematics on 23 November"."""
+    work = data.works.get(n.work_id)
+    points = data.points.get((n.work_id, n.pupil_id))
+    item.gone = points is None
+    if work is None:  # removed with its notices by the foreign key; a race at most
+        item.text = _("This entry is no longer in the journal.")
+        return
+    item.work, item.period_id = kind_label(work.kind), work.period_id
+    item.mark = "" if points is None else f"{points}/{work.max_points}"
+    item.text = _("%(work)s «%(name)s» %(points)s in %(subject)s on %(date)s",
+                  work=item.work, name=work.name, points=item.mark or "—",
+                  subject=item.subject, date=format_date(work.date, "d MMMM"))
 
 
 def _period_text(item: Item, n: Notice, data: _Data) -> None:

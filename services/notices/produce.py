@@ -4,8 +4,8 @@ of the two functions here in its own transaction, so the parents' inbox follows 
 
 Each call computes the events that stand now for the lessons (or the period marks) it is
 given, inserts the notices the parents are missing, and deletes those whose event went (an
-absence removed, homework cleared, a period mark removed; a deleted mark takes its notice by
-the foreign key). Content is never copied: the inbox reads it live from the journal.
+absence removed, homework cleared, a period mark removed, a work's points cleared; a deleted
+mark or work takes its notices by the foreign key). Content is never copied: the inbox reads it live from the journal.
 A fixed number of statements per call, whatever the class size.
 """
 from __future__ import annotations
@@ -45,11 +45,14 @@ from models import (
     ParentNotice,
     School,
     SubjectPage,
+    SummativeWork,
     User,
     UserRole,
+    WorkPoints,
 )
 from services import clock, groups
 from services.notices import prefs
+from services.summative import formula
 
 LOW_MARK = 3  # a mark below this is a "low mark" (001: 2 and 1 are failing marks)
 
@@ -59,13 +62,26 @@ class Event:
     """Something in the journal a parent may hear of, keyed once per parent."""
 
     key: str
-    kind: str  # absence, mark, homework, period or predicted
+    kind: str  # absence, mark, homework, period or predicted (a work's points: mark)
     pupil_id: int
     lesson_id: int | None = None
     mark_id: int | None = None
     page_id: int | None = None
     period_id: int | None = None
-    value: int | None = None
+    value: int | None = None  # the mark, or the points of a summative work
+    work_id: int | None = None
+    max_points: int | None = None  # the work's maximum, for points
+
+    @property
+    def low(self) -> bool:
+        """A mark below 3, or points at the low level of приказ № 130 (below 40 % of the
+        maximum, as the СОР/СОЧ analysis counts it: services.summative.formula.level_of)."""
+        if self.value is None:
+            return False
+        if self.max_points:
+            percent = formula.ratio_percent([(self.value, self.max_points)])
+            return formula.level_of(percent) == "low"
+        return self.value < LOW_MARK
 
 
 def lessons_changed(lesson_ids: Iterable[int], pupil_ids: Iterable[int] | None = None) -> None:
@@ -88,6 +104,16 @@ def finals_changed(page_id: int, pupil_ids: Iterable[int], period_id: int) -> No
     if pupils:
         _sync(_finals_statement(), {"page": page_id, "period": period_id, "pupils": pupils},
               period_id)
+
+
+def points_changed(work_id: int, pupil_ids: Iterable[int]) -> None:
+    """The same for these pupils' points of one summative work (issue 21): points are heard
+    of as marks are ('mark', or 'low_mark' below 40 %), once the work's day has come. One
+    read, then at most a DELETE and an INSERT, whatever the number of pupils."""
+    pupils = sorted(set(pupil_ids))
+    if pupils:
+        _sync(_points_statement(),
+              {"work": work_id, "pupils": pupils, "today": clock.today()})
 
 
 # The statements are built once with bound parameters (as entries.load_cell's): a cell save
@@ -158,6 +184,21 @@ def _finals_statement():
         _parents())
 
 
+@cache
+def _points_statement():
+    """A work's points of some pupils, if it is dated up to today, as rows (tag, maximum,
+    pupil, work, points, page, -); with their notices, the school's kinds and the parents."""
+    work = bindparam("work")
+    return union_all(
+        select(literal("points").label("tag"), SummativeWork.max_points, WorkPoints.pupil_id,
+               SummativeWork.id, WorkPoints.points, SummativeWork.page_id, _text())
+        .join(SummativeWork, SummativeWork.id == WorkPoints.work_id)
+        .where(WorkPoints.work_id == work, WorkPoints.pupil_id.in_(_PUPILS),
+               SummativeWork.date <= bindparam("today")),
+        *_context([Notice.work_id == work, Notice.pupil_id.in_(_PUPILS)]),
+        _parents())
+
+
 def _context(where: list) -> list:
     """The notices there are now (id, user, low mark?, event) and the kinds the school
     sends."""
@@ -189,12 +230,11 @@ def _parents_statement():
 
 def notice_kind(event: Event, kinds: frozenset[str]) -> str | None:
     """The kind of notice this event gives a parent who gets `kinds`, or None: a mark is a
-    'mark' notice, or a 'low_mark' one for a parent who asked only for marks below 3."""
+    'mark' notice, or a 'low_mark' one for a parent who asked only for low ones (Event.low)."""
     if event.kind == "mark":
         if "mark" in kinds:
             return "mark"
-        low = event.value is not None and event.value < LOW_MARK
-        return "low_mark" if low and "low_mark" in kinds else None
+        return "low_mark" if event.low and "low_mark" in kinds else None
     return event.kind if event.kind in kinds else None
 
 
@@ -208,7 +248,7 @@ def _sync(statement, params: dict, period_id: int | None = None) -> None:
     standing = {e.key: e for e in events}
     existing = [(r[1], r[2], r[6], r[4]) for r in rows if r[0] == "notice"]
     stale = [nid for nid, _u, key, low in existing if key not in standing or (
-        low and (standing[key].value or 0) >= LOW_MARK)]
+        low and standing[key].value is not None and not standing[key].low)]
     if stale:
         db.session.execute(delete(Notice).where(Notice.id.in_(stale)),
                            execution_options={"synchronize_session": False})
@@ -226,7 +266,7 @@ def _sync(statement, params: dict, period_id: int | None = None) -> None:
         connection.execute(_insert_ignoring_duplicates(connection.dialect.name), new)
 
 
-EVENT_TAGS = frozenset({"absence", "mark", "homework", "period", "predicted"})
+EVENT_TAGS = frozenset({"absence", "mark", "homework", "period", "predicted", "points"})
 
 
 def _read(statement, params: dict) -> list:
@@ -234,6 +274,10 @@ def _read(statement, params: dict) -> list:
 
 
 def _event(row, period_id: int | None) -> Event:
+    if row[0] == "points":
+        _tag, maximum, pupil, work, points, page, _s = row
+        return Event(f"points:{work}:{pupil}", "mark", pupil, page_id=page, value=points,
+                     work_id=work, max_points=maximum)
     tag, lesson, pupil, mark, value, page, _s = row
     if tag in ("period", "predicted"):
         key = f"{tag}:{page}:{period_id}:{pupil}"
@@ -247,7 +291,8 @@ def _event(row, period_id: int | None) -> Event:
 def _row(event: Event, user_id: int, kind: str) -> dict:
     return {"user_id": user_id, "pupil_id": event.pupil_id, "kind": kind, "event": event.key,
             "lesson_id": event.lesson_id, "mark_id": event.mark_id, "page_id": event.page_id,
-            "period_id": event.period_id, "created_at": clock.utcnow()}
+            "period_id": event.period_id, "work_id": event.work_id,
+            "created_at": clock.utcnow()}
 
 
 @cache

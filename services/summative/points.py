@@ -16,6 +16,7 @@ from services import journal as rules
 from services.calendar import calendar_for_id
 from services.entries.common import audit
 from services.journal import JournalError, Lock
+from services.notices import produce as notices
 
 
 def work_lock(school: School, page: SubjectPage, day: dt.date, today: dt.date) -> Lock:
@@ -54,9 +55,11 @@ class PointsResult:
 
 
 def save_points(user: User, school: School, page: SubjectPage, work: SummativeWork,
-                pupil_id: int, text: str, old: str | None, today: dt.date) -> PointsResult:
+                pupil_id: int, text: str, old: str | None, today: dt.date,
+                notify: bool = True) -> PointsResult:
     """Save one pupil's points. old is what the teacher's page showed: another stored value
-    refuses the entry as stale (409). The caller has checked policy.can_write_page."""
+    refuses the entry as stale (409). The caller has checked policy.can_write_page.
+    The parents' notices follow (notify=False: the caller brings them in line)."""
     if work.page_id != page.id:
         raise JournalError(_("This work is not on this page."), 404)
     value = parse_points(text, work)
@@ -86,6 +89,8 @@ def save_points(user: User, school: School, page: SubjectPage, work: SummativeWo
           "" if value is None else f"{value}/{work.max_points}", page=page,
           period_id=work.period_id)
     db.session.flush()
+    if notify:
+        notices.points_changed(work.id, [pupil_id])
     return PointsResult(value, True)
 
 
@@ -100,10 +105,13 @@ def save_many(user: User, school: School, page: SubjectPage, work: SummativeWork
               entries: dict[int, tuple[str, str | None]], today: dt.date) -> dict[int, str]:
     """A whole work's points from the plain form: (text, old) by pupil id. The refusals by
     pupil id; the caller commits only when there are none, so one bad row changes nothing."""
-    errors = {}
+    errors, changed = {}, []
     for pupil_id, (text, old) in entries.items():
         try:
-            save_points(user, school, page, work, pupil_id, text, old, today)
+            if save_points(user, school, page, work, pupil_id, text, old, today,
+                           notify=False).changed:
+                changed.append(pupil_id)
         except JournalError as error:
             errors[pupil_id] = error.message
+    notices.points_changed(work.id, changed)  # one statement set for the whole work
     return errors
