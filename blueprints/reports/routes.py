@@ -97,4 +97,4 @@ def _choices(report: registry.Report, f: report_filters.Filters) -> dict:
 
 
 # Reports with pages of their own put their routes on bp.
-from blueprints.reports import batch, control, extract  # noqa: E402,F401,I001
+from blueprints.reports import batch, control, extract, summative  # noqa: E402,F401,I001

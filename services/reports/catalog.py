@@ -8,4 +8,5 @@ from services.reports import (  # noqa: F401
     period_close,
     progress,
     quality,
+    summative,
 )
