@@ -151,6 +151,9 @@ def test_the_week_shows_works_on_their_days(login, crit):
     assert _text(html, "work-points") == ["15/20", "13/20"]
     assert "«Fractions»" in html and "«Term»" in html and "Numbers" not in html
     assert f'<span class="label">{ru("FA")} 8</span>' in html
+    fragment = client.get(f"/diary/{crit.boris.id}/week/2026-11-17",
+                          headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment and _text(fragment, "work-points") == ["15/20", "13/20"]
     week = diary.load_week(crit.boris, day(16), "ru", TODAY, show_reason=False)
     assert [w.name for w in week.days[1].lessons[0].works] == ["Fractions"]
     assert [(subject, w.name) for subject, w in week.days[4].works] == [("Математика", "Term")]

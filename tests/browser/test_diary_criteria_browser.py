@@ -120,6 +120,7 @@ def test_parent_reads_points_percentages_and_the_suggested_mark(
     press(".period-switch:not(.year-switch) li:first-child a")
     page.wait_for_url(re.compile(r"period=\d+"))
     assert page.locator(".work-points").count() == 0 and page.locator(".crit-card").count() >= 1
+    shot(page, f"{name}-quarter-1")
     axe_check(page)
 
     # The week of 16 November: each work's points on its day.
@@ -129,4 +130,9 @@ def test_parent_reads_points_percentages_and_the_suggested_mark(
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     shot(page, f"{name}-week")
     axe_check(page)
+    # Back a week through htmx (the week alone is swapped): the works come with it.
+    press(".week-nav a[rel=prev]")
+    page.wait_for_url(re.compile(r"/week/2026-11-09$"))
+    page.wait_for_selector("text=«Сандар»")
+    assert _texts(page, ".work-line .work-points") == ["5/10"]
     assert TODAY.isoformat() == "2026-11-23"
