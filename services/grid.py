@@ -26,11 +26,14 @@ from models import (
     StudyPeriod,
     SubgroupMember,
     SubjectPage,
+    SummativeWork,
     WorkType,
 )
 from services import groups
 from services import journal as rules
 from services import school as school_service
+from services.summative import results as summative_results
+from services.summative.results import PageResults
 
 
 @dataclass
@@ -49,6 +52,7 @@ class Row:
     average: float | None = None
     predicted: int | str | None = None  # a mark, "na" (too few marks) or None
     period_mark: tuple[int | None, str | None] | None = None
+    period_reason: str = ""  # criteria-based: why the teacher gave another mark (issue 21)
     year_mark: tuple[int | None, str | None] | None = None
     notice: bool | None = None
     # When a late correction was applied: per lesson id, and to the period and year marks.
@@ -78,6 +82,9 @@ class Grid:
     work_types: dict[int, WorkType]
     rows: list[Row]
     is_last_period: bool
+    # A criteria-based class (issue 21): its works, points and computed results; None on a
+    # classic page, which reads nothing more.
+    results: PageResults | None = None
 
     def column_work_type(self, lesson: Lesson) -> WorkType | None:
         """The work type of a lesson's column: its own, else the school default."""
@@ -164,8 +171,11 @@ def load_grid(page: SubjectPage, period: StudyPeriod, periods: list[StudyPeriod]
     is_last = bool(periods) and period.id == periods[-1].id
     _load_finals(page, period, is_last, rows)
     _load_corrected(page, period, rows)
-    return Grid(page=page, school=school, periods=periods, period=period, lessons=lessons,
+    grid = Grid(page=page, school=school, periods=periods, period=period, lessons=lessons,
                 work_types=work_types, rows=list(rows.values()), is_last_period=is_last)
+    if page.school_class.is_criteria:
+        grid.results = summative_results.page_results(page, period, periods, list(rows))
+    return grid
 
 
 def period_averages(page: SubjectPage, lesson: Lesson, pupil_ids: list[int],
@@ -250,12 +260,15 @@ def _load_finals(page: SubjectPage, period: StudyPeriod, is_last: bool,
     kinds = [and_(FinalMark.kind == "period", FinalMark.period_id == period.id)]
     if is_last:
         kinds.append(FinalMark.kind == "year")
-    for pupil_id, kind, value, special in db.session.execute(
-            select(FinalMark.pupil_id, FinalMark.kind, FinalMark.value, FinalMark.special)
+    for pupil_id, kind, value, special, reason in db.session.execute(
+            select(FinalMark.pupil_id, FinalMark.kind, FinalMark.value, FinalMark.special,
+                   FinalMark.reason)
             .where(FinalMark.page_id == page.id, or_(*kinds))):
         if pupil_id in rows:
             setattr(rows[pupil_id], "period_mark" if kind == "period" else "year_mark",
                     (value, special))
+            if kind == "period":
+                rows[pupil_id].period_reason = reason or ""
     for pupil_id, told in db.session.execute(
             select(ParentNotice.pupil_id, ParentNotice.parents_told)
             .where(ParentNotice.page_id == page.id, ParentNotice.period_id == period.id)):
@@ -387,3 +400,44 @@ def first_window(n_cols: int, today_col: int | None,
     today = today_col if today_col is not None else n_cols - 1
     start = max(0, min(today + 1 + AFTER_TODAY - size, n_cols - size))
     return start, start + size
+
+
+@dataclass
+class WorkColumn:
+    """A summative work's column on a criteria-based page (issue 21), among the lessons."""
+
+    work: SummativeWork
+    lock: int | None  # index into the page's list of lock reasons; None when open
+    is_today: bool = False
+
+
+def with_works(grid: Grid, cols: list[Column], reasons: list[str], page_writer: bool,
+               today: dt.date) -> tuple[list[Column | WorkColumn], int | None]:
+    """The lesson columns with the period's works placed by date (after the lessons of their
+    day), and the index of today's column in the new list. Appends the works' lock reasons
+    to `reasons` (one per distinct sentence)."""
+    if grid.results is None:
+        return cols, next((i for i, c in enumerate(cols) if c.is_today), None)
+    works = list(grid.results.works)
+    out: list[Column | WorkColumn] = []
+    for col in cols:
+        while works and works[0].date < col.lesson.date:
+            out.append(_work_column(grid, works.pop(0), reasons, page_writer, today))
+        out.append(col)
+    out += [_work_column(grid, w, reasons, page_writer, today) for w in works]
+    return out, next((i for i, c in enumerate(out) if c.is_today), None)
+
+
+def _work_column(grid: Grid, work: SummativeWork, reasons: list[str], page_writer: bool,
+                 today: dt.date) -> WorkColumn:
+    from services.summative.points import work_lock  # points reads this module
+    if not page_writer:
+        reason = rules.read_only_reason()
+    else:
+        lock = work_lock(grid.school, grid.page, work.date, today)
+        reason = None if lock.open else lock.reason
+    if reason is None:
+        return WorkColumn(work, None)
+    if reason not in reasons:
+        reasons.append(reason)
+    return WorkColumn(work, reasons.index(reason))

@@ -15,15 +15,17 @@ import json
 from flask import Response, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from blueprints.common import is_htmx, safe_next
 from blueprints.journal import cells
 from extensions import db
-from models import Lesson, School, StudyPeriod, SubjectPage
+from models import Lesson, School, StudyPeriod, SubjectPage, WorkPoints
 from services import cell_history, clock, entries, policy
 from services import grid as grid_service
 from services import journal as rules
 from services import school as school_service
+from services.summative import results as summative_results
 
 REFUSED = "X-Journal-Refused"
 
@@ -76,10 +78,24 @@ def cell_saved(result: entries.CellResult, pupil_id: int, lesson: Lesson) -> Res
     text = result.cell.text(absent=absent, late=late)
     if not is_htmx():
         return back(lesson_url(lesson), _("Saved") + ": " + (text or "—"))
-    body = (cells.lesson_cell(text, result.comment, state="ok")
-            + cells.average_cells(pupil_id, result.average, result.predicted, oob=True)
+    page = lesson.page
+    summary = (summaries(page, lesson.date, [pupil_id]) if page.school_class.is_criteria
+               else cells.average_cells(pupil_id, result.average, result.predicted, oob=True))
+    body = (cells.lesson_cell(text, result.comment, state="ok") + summary
             + cells.status_line(_("Saved") + ": " + (text or "—")))
     return _fragment(body)
+
+
+def summaries(page: SubjectPage, day, pupil_ids: list[int]) -> str:
+    """A criteria-based page (issue 21): the pupils' parts, total and suggested mark in the
+    period of `day`, out of band (four queries whatever the number of pupils)."""
+    periods = school_service.periods_of(page.school_class)
+    period = rules.period_of_date(periods, day)
+    if period is None or not pupil_ids:
+        return ""
+    results = summative_results.page_results(page, period, periods, pupil_ids)
+    return "".join(cells.summary_cells(pid, results.result(pid), results, oob=True)
+                   for pid in pupil_ids)
 
 
 def cell_refused(error: Exception, lesson_id: int, pupil_id: int | None) -> Response:
@@ -132,8 +148,12 @@ def column_saved(page: SubjectPage, lesson: Lesson, column: int, message: str,
     body = ""
     if column > 1:
         rows = grid_service.lesson_rows(page, lesson, school, change.pupils)
-        averages = grid_service.period_averages(page, lesson, change.given, school)
+        criteria = page.school_class.is_criteria
+        averages = {} if criteria else grid_service.period_averages(page, lesson, change.given,
+                                                                     school)
         body = cells.column_cells(rows, lesson.id, column, sees_reasons(page), averages)
+        if criteria:
+            body += summaries(page, lesson.date, change.given)
     return _fragment(body + cells.status_line(message))
 
 
@@ -147,20 +167,21 @@ def work_type_saved(page: SubjectPage, lesson: Lesson, message: str) -> Response
         lambda x: policy.can_write_lesson(current_user, x), clock.today())
     col = next(c for c in cols if c.lesson.id == lesson.id)
     body = cells.head_cell(col, lesson_url_prefix())
-    body += "".join(cells.average_cells(r.pupil.id, r.average, r.predicted, oob=True)
-                    for r in grid.rows)
+    body += "".join(cells.row_summary(grid, r, oob=True) for r in grid.rows)
     return _fragment(body + cells.status_line(message))
 
 
 # -- period and year marks ------------------------------------------------------------------
 
 def final_saved(kind: str, mark: tuple[int | None, str | None] | None, notice: bool | None,
-                page: SubjectPage, period: StudyPeriod) -> Response:
+                page: SubjectPage, period: StudyPeriod, reason: str = "") -> Response:
+    """The saved period or year mark (its title: the reason for another mark than the
+    computed one, in a criteria-based class)."""
     label = rules.final_label(*mark) if mark else ""
     if not is_htmx():
         return back(url_for("journal.page", page_id=page.id, period=period.id),
                     _("Saved") + ": " + (label or "—"))
-    return _fragment(cells.final_cell(kind, mark, notice, state="ok")
+    return _fragment(cells.final_cell(kind, mark, notice, state="ok", title=reason)
                      + cells.status_line(_("Saved") + ": " + (label or "—")))
 
 
@@ -177,12 +198,43 @@ def final_refused(error: Exception, kind: str, page: SubjectPage, pupil_id: int 
         mark, notice = entries.stored_final(page, pupil_id, kind, period)
         fixed = cell_history.corrected_at(None, pupil_id, page_id=page.id, kind=kind,
                                           period_id=period.id)
-    ask = isinstance(error, entries.NeedsNotice)
+    # A mark below the predicted one asks about the parents' notice; in a criteria-based
+    # class, another mark than the computed one asks for the reason (issue 21).
+    event = ("journal:notice" if isinstance(error, entries.NeedsNotice) else
+             "journal:reason" if isinstance(error, entries.NeedsReason) else None)
+    ask = event is not None
     body = cells.final_cell(kind, mark, notice, state="" if ask else "er",
                             title="" if ask else message, corrected=fixed)
     body += cells.status_line(message, error=not ask)
     response = _fragment(body, getattr(error, "status", 422), refused=True)
     if ask:
-        response.headers["HX-Trigger"] = json.dumps({"journal:notice": {"text": message}})
+        response.headers["HX-Trigger"] = json.dumps({event: {"text": message}})
     return response
+
+
+# -- a summative work's points (issue 21) ----------------------------------------------------
+
+def points_saved(page: SubjectPage, work, pupil_id: int, points: int | None) -> Response:
+    """The saved points, the pupil's new parts, total and suggested mark, "Saved: 7/10"."""
+    text = "" if points is None else f"{points}/{work.max_points}"
+    message = _("Saved") + ": " + (text or "—")
+    if not is_htmx():
+        return back(url_for("journal.work", work_id=work.id), message)
+    return _fragment(cells.work_cell(points, work.max_points, state="ok")
+                     + summaries(page, work.date, [pupil_id]) + cells.status_line(message))
+
+
+def points_refused(error: Exception, work, pupil_id: int | None) -> Response:
+    """The points as stored, marked refused with the reason; nothing changed."""
+    db.session.rollback()
+    message = getattr(error, "message", str(error))
+    if not is_htmx():
+        return back(url_for("journal.work", work_id=work.id), message, "error")
+    stored = None
+    if pupil_id is not None:
+        stored = db.session.scalar(select(WorkPoints.points).where(
+            WorkPoints.work_id == work.id, WorkPoints.pupil_id == pupil_id))
+    body = (cells.work_cell(stored, work.max_points, state="er", title=message)
+            + cells.status_line(message, error=True))
+    return _fragment(body, getattr(error, "status", 422), refused=True)
 

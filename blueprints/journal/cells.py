@@ -18,7 +18,10 @@ from markupsafe import Markup, escape
 
 from services import journal as rules
 from services.cell_history import school_date
-from services.grid import Column, Grid, Row, cell_text
+from services.grid import Column, Grid, Row, WorkColumn, cell_text
+from services.summative import formula
+from services.summative.results import PageResults, PupilResult
+from services.summative.schedule import kind_label
 
 
 def letters() -> tuple[str, str]:
@@ -73,9 +76,24 @@ def head_cell(c: Column, lesson_url: str) -> str:
             + "</th>")
 
 
-def head_cells(cols: list[Column], lesson_url: str) -> Markup:
-    """Every lesson column's <th>, in order."""
-    return Markup("".join(head_cell(c, lesson_url) for c in cols))
+def work_head(c: WorkColumn, work_url: str) -> str:
+    """A summative work's <th> (issue 21): the date (a link to the work's page: its points
+    as a form, its edit and remove forms), kind, name and "/max". data-k is the work id,
+    data-max its maximum, data-kind sor|soch."""
+    work = c.work
+    attrs = f' class="jw" data-k="{work.id}" data-max="{work.max_points}" data-kind="{work.kind}"'
+    if c.lock is not None:
+        attrs += f' data-lock="{c.lock}"'
+    label = f"{kind_label(work.kind)} · {work.name}"
+    return (f'<th scope="col"{attrs} title="{escape(label)}"><a href="{work_url}{work.id}">'
+            f'{work.date.strftime("%d.%m")}</a><span class="jt">{_short(label)}</span>'
+            f'<span class="jm">/{work.max_points}</span></th>')
+
+
+def head_cells(cols: list[Column | WorkColumn], lesson_url: str, work_url: str = "") -> Markup:
+    """Every lesson (and work) column's <th>, in order."""
+    return Markup("".join(head_cell(c, lesson_url) if isinstance(c, Column)
+                          else work_head(c, work_url) for c in cols))
 
 
 # -- one cell -------------------------------------------------------------------------------
@@ -119,7 +137,99 @@ def _row_cells(row: Row, ids: list[int], absent: str, late: str, labels: dict[st
             add(f"<td>{text}</td>")
 
 
+def work_cell(points: int | None, max_points: int, state: str = "", title: str = "") -> str:
+    """A work's cell: "7/10", or empty."""
+    text = "" if points is None else f"{points}/{max_points}"
+    return ("<td" + (f' class="{state}"' if state else "")
+            + (f' title="{escape(title)}"' if title else "") + f">{text}</td>")
+
+
+def _runs(cols: list[Column | WorkColumn]) -> list[tuple[list[int] | None, WorkColumn | None]]:
+    """The columns as runs of lesson ids and single works: a classic page is one run, so its
+    rows go through the hot loop exactly as before."""
+    runs: list[tuple[list[int] | None, WorkColumn | None]] = []
+    for c in cols:
+        if isinstance(c, WorkColumn):
+            runs.append((None, c))
+        elif runs and runs[-1][0] is not None:
+            runs[-1][0].append(c.lesson.id)
+        else:
+            runs.append(([c.lesson.id], None))
+    return runs
+
+
+def _mixed_cells(row: Row, runs, points: dict[int, int], absent: str, late: str,
+                 labels: dict[str, str], add: Callable[[str], None]) -> None:
+    for ids, work in runs:
+        if work is None:
+            _row_cells(row, ids, absent, late, labels, add)
+        else:
+            add(work_cell(points.get(work.work.id), work.work.max_points))
+
+
 # -- the row's summary cells ----------------------------------------------------------------
+
+def summary_heads(results: PageResults) -> str:
+    """The heads of a criteria-based page's result columns: the parts in force, the total
+    and the suggested mark (in place of the classic average and prediction)."""
+    heads = [("ps", _("SAU %"), _("Section summative works: points over maxima"))]
+    if results.rule.has_soch:
+        heads.append(("pt", _("SAT %"), _("Term summative work: points over maximum")))
+    if results.weights.fo > 0:
+        heads.append(("pf", _("FA %"), _("Formative assessment: marks over 10 each")))
+    heads += [("pc", _("Total %"), _("The period's percentage by the year's weights")),
+              ("sg", _("Sugg."), _("Suggested period mark"))]
+    return "".join(f'<th scope="col" class="{c}"><abbr title="{escape(t)}">{escape(n)}</abbr></th>'
+                   for c, n, t in heads)
+
+
+def _percent_cell(cls: str, value, oob: str) -> str:
+    if value is None:
+        return f'<td class="{cls}"{oob}></td>'
+    return (f'<td class="{cls}" title="{formula.exact(value)} %"{oob}>'
+            f'{formula.shown(value).replace(".", ",")}</td>')
+
+
+def missing_text(part: str) -> str:
+    return {"fo": _("No formative marks yet: no suggested mark."),
+            "sor": _("No SAU points yet: no suggested mark."),
+            "soch": _("No SAT points yet: no suggested mark.")}[part]
+
+
+def half_year_text() -> str:
+    return _("This subject is marked per half-year: the mark comes at the end of the "
+             "half-year.")
+
+
+def summary_cells(pupil_id: int, result: PupilResult, results: PageResults,
+                  oob: bool = False) -> str:
+    """A pupil's parts, total and suggested mark (percentages cut to one decimal, the exact
+    value in the title so 64.5 % is never a surprise); out of band they replace the row's."""
+    def sel(cls):
+        return _oob(f"#p{pupil_id}>.{cls}" if oob else None)
+    out = result.outcome
+    parts = [("ps", out.sor if out else None)]
+    if results.rule.has_soch:
+        parts.append(("pt", out.soch if out else None))
+    if results.weights.fo > 0:
+        parts.append(("pf", out.fo if out else None))
+    parts.append(("pc", out.percent if out else None))
+    html = "".join(_percent_cell(c, v, sel(c)) for c, v in parts)
+    if out is None:
+        tip, text, na = half_year_text(), "½", " na"
+    elif out.mark is None:
+        tip, text, na = missing_text(out.missing or "sor"), "—", " na"
+    else:
+        tip, text, na = _("Suggested mark: %(mark)d", mark=out.mark), str(out.mark), ""
+    return html + f'<td class="sg{na}" title="{escape(tip)}"{sel("sg")}>{text}</td>'
+
+
+def row_summary(grid: Grid, row: Row, oob: bool = False) -> str:
+    """The row's average and prediction, or on a criteria-based page its results."""
+    if grid.results is None:
+        return average_cells(row.pupil.id, row.average, row.predicted, oob)
+    return summary_cells(row.pupil.id, grid.results.result(row.pupil.id), grid.results, oob)
+
 
 def average_cells(pupil_id: int, average: float | None, predicted: int | str | None,
                   oob: bool = False) -> str:
@@ -163,7 +273,7 @@ def body_rows(grid: Grid, cols: list[Column], sees_reasons: Callable[[Row], bool
     """Every pupil's <tr id="p<id>">: number and name, a <td> per lesson, average, predicted,
     period (and in the last period year) marks. sees_reasons(row) is asked per pupil: an
     absence reason is health data only some may see (DOMAIN.md 9)."""
-    ids = [c.lesson.id for c in cols]
+    runs = _runs(cols)
     absent, late = letters()
     labels = reason_labels()
     out: list[str] = []
@@ -172,14 +282,26 @@ def body_rows(grid: Grid, cols: list[Column], sees_reasons: Callable[[Row], bool
         parts = [f'<tr id="p{pid}" data-p="{pid}"><th scope="row">{n}. '
                  f'{escape(row.pupil.person.short_name)}</th>']
         add = parts.append
-        _row_cells(row, ids, absent, late, labels if sees_reasons(row) else {}, add)
-        add(average_cells(pid, row.average, row.predicted))
-        add(final_cell("period", row.period_mark, row.notice, corrected=row.period_corrected))
+        _cells_of(grid, row, runs, absent, late, labels if sees_reasons(row) else {}, add)
+        add(row_summary(grid, row))
+        add(final_cell("period", row.period_mark, row.notice, corrected=row.period_corrected,
+                       title=row.period_reason))
         if grid.is_last_period:
             add(final_cell("year", row.year_mark, corrected=row.year_corrected))
         add("</tr>\n")
         out.append("".join(parts))
     return Markup("".join(out))
+
+
+def _cells_of(grid: Grid, row: Row, runs, absent: str, late: str, labels: dict[str, str],
+              add: Callable[[str], None]) -> None:
+    """A row's lesson (and work) cells: a classic page's single run goes straight to the
+    hot loop."""
+    if grid.results is None:
+        _row_cells(row, runs[0][0] if runs else [], absent, late, labels, add)
+    else:
+        _mixed_cells(row, runs, grid.results.result(row.pupil.id).points, absent, late,
+                     labels, add)
 
 
 def rest_rows(grid: Grid, cols: list[Column], sees_reasons: Callable[[Row], bool]) -> Markup:
@@ -188,13 +310,14 @@ def rest_rows(grid: Grid, cols: list[Column], sees_reasons: Callable[[Row], bool
     They go inside a <template> (inert: parsed, never styled or laid out) and journal.js
     moves them into the grid's rows right after the first frame (issue 11).
     """
-    ids = [c.lesson.id for c in cols]
+    runs = _runs(cols)
     absent, late = letters()
     labels = reason_labels()
     out: list[str] = []
     for row in grid.rows:
         parts = ["<tr>"]
-        _row_cells(row, ids, absent, late, labels if sees_reasons(row) else {}, parts.append)
+        _cells_of(grid, row, runs, absent, late, labels if sees_reasons(row) else {},
+                  parts.append)
         parts.append("</tr>\n")
         out.append("".join(parts))
     return Markup("".join(out))

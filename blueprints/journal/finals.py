@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from blueprints.journal.forms import FormError, notice_of
+from blueprints.journal.forms import FormError, notice_of, reason_of
 from models import StudyPeriod, User
 from services import entries
 from services import journal as rules
 from services.grid import Grid
+from services.summative import formula
 
 
 @dataclass
@@ -32,13 +33,29 @@ class FinalRow:
     typed: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     ask_notice: bool = False
+    suggested: str = ""  # criteria-based: "4 (64,5 %)", or why there is none
+    reason: str = ""  # criteria-based: the stored reason for another mark
+
+
+def suggestion_text(result) -> str:
+    """The computed mark with its percentage (cut to one decimal), or why there is none."""
+    from blueprints.journal.cells import half_year_text, missing_text
+    out = result.outcome
+    if out is None:
+        return half_year_text()
+    if out.mark is None:
+        return missing_text(out.missing or "sor")
+    return f"{out.mark} ({formula.shown(out.percent).replace('.', ',')} %)"
 
 
 def rows_of(grid: Grid) -> list[FinalRow]:
     """The form's lines from the grid of the period."""
+    res = grid.results
     return [FinalRow(r.pupil.id, r.pupil.person.short_name, r.average, r.predicted,
                      rules.final_label(*r.period_mark) if r.period_mark else "",
-                     rules.final_label(*r.year_mark) if r.year_mark else "")
+                     rules.final_label(*r.year_mark) if r.year_mark else "",
+                     suggested=suggestion_text(res.result(r.pupil.id)) if res else "",
+                     reason=r.period_reason)
             for r in grid.rows]
 
 
@@ -59,9 +76,10 @@ def save_all(user: User, grid: Grid, form: MultiDict, today) -> tuple[list[Final
             try:
                 notice = notice_of(form, f"{row.pupil_id}-") if kind == "period" else None
                 entries.save_final(user, grid.school, grid.page, row.pupil_id, kind,
-                                   grid.period, last, typed, stored, today, notice)
+                                   grid.period, last, typed, stored, today, notice,
+                                   reason=reason_of(form, f"{row.pupil_id}-reason"))
                 saved += 1
-            except entries.NeedsNotice as error:
+            except (entries.NeedsNotice, entries.NeedsReason) as error:
                 row.errors.append(error.message + " " + _("Answer in the row and save again."))
                 row.ask_notice = True
             except (FormError, rules.JournalError) as error:

@@ -101,6 +101,17 @@ class FinalPost:
     text: str
     old: str | None
     notice: tuple[bool, dt.date | None] | None
+    reason: str | None = None  # criteria-based: why another mark than the computed one
+
+
+def reason_of(form: MultiDict, name: str = "reason") -> str | None:
+    """The teacher's reason for another mark than the computed one (at most 300 characters:
+    longer is refused, never cut)."""
+    from services.entries.finals import REASON_MAX
+    raw = form.get(name)
+    if raw is not None and len(raw.strip()) > REASON_MAX:
+        raise FormError(_("The reason is at most %(n)d characters.", n=REASON_MAX))
+    return raw.strip() if raw is not None else None
 
 
 def notice_of(form: MultiDict, prefix: str = "") -> tuple[bool, dt.date | None] | None:
@@ -117,9 +128,11 @@ def notice_of(form: MultiDict, prefix: str = "") -> tuple[bool, dt.date | None] 
 
 
 def final_post(form: MultiDict) -> FinalPost:
-    """pupil, kind (period|year), period, value, old, told (yes|no), told_on (YYYY-MM-DD)."""
+    """pupil, kind (period|year), period, value, old, told (yes|no), told_on (YYYY-MM-DD),
+    reason (criteria-based classes)."""
     kind = form.get("kind", "period")
     if kind not in ("period", "year"):
         raise FormError(incomplete())
     return FinalPost(an_id(form, "pupil"), kind, an_id(form, "period"),
-                     _text(form, "value") or "", _text(form, "old"), notice_of(form))
+                     _text(form, "value") or "", _text(form, "old"), notice_of(form),
+                     reason_of(form))

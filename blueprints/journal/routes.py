@@ -7,10 +7,11 @@ works as a plain form post (the lesson page, no JavaScript) answered with a redi
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select, true
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -19,11 +20,25 @@ from blueprints.journal import answers, cells, forms
 from blueprints.journal import finals as final_form
 from blueprints.parse import arg_id, to_id
 from extensions import db
-from models import AcademicYear, Lesson, Pupil, School, Staff, StudyPeriod, SubjectPage, WorkType
+from models import (
+    AcademicYear,
+    FinalMark,
+    Lesson,
+    Pupil,
+    School,
+    Staff,
+    StudyPeriod,
+    SubjectPage,
+    SummativeWork,
+    WorkPoints,
+    WorkType,
+)
 from services import clock, entries, policy
 from services import grid as grid_service
 from services import journal as rules
 from services import school as school_service
+from services.summative.points import work_lock
+from services.summative.schedule import kind_label
 
 bp = Blueprint("journal", __name__, url_prefix="/journal")
 
@@ -67,11 +82,15 @@ def page(page_id: int):
     writer = policy.can_write_page(current_user, page)
     cols, reasons, today_col = grid_service.columns(
         grid, writer, lambda lesson: policy.can_write_lesson(current_user, lesson), today)
+    if grid.results is not None:  # a criteria-based page: its works among the lessons
+        cols, today_col = grid_service.with_works(grid, cols, reasons, writer, today)
     return render("journal/page.html", page=page, grid=grid, cols=cols, reasons=reasons,
                   today=today, can_write=writer or any(c.lock is None for c in cols),
                   final_lock=_final_lock(grid, school, today),
-                  work_types=list(grid.work_types.values()),
-                  locale=str(get_locale()), **_grid_html(grid, cols, today_col))
+                  work_types=list(grid.work_types.values()), writer=writer,
+                  scale=rules.mark_values(school, page.school_class), kind_label=kind_label,
+                  summary_heads=Markup(cells.summary_heads(grid.results)) if grid.results
+                  else "", locale=str(get_locale()), **_grid_html(grid, cols, today_col))
 
 
 def _grid_html(grid, cols: list, today_col: int | None) -> dict:
@@ -81,11 +100,12 @@ def _grid_html(grid, cols: list, today_col: int | None) -> dict:
     start, end = grid_service.first_window(len(cols), today_col)
     shown, rest = cols[start:end], cols[:start] + cols[end:]
     url = answers.lesson_url_prefix()
+    work_url = url_for("journal.work", work_id=0)[:-1] if grid.results is not None else ""
     return {"shown": shown, "rest_before": start,
             "today_col": (today_col or 0) - start,
-            "head_cells": cells.head_cells(shown, url),
+            "head_cells": cells.head_cells(shown, url, work_url),
             "body_rows": cells.body_rows(grid, shown, sees),
-            "rest_head": cells.head_cells(rest, url) if rest else "",
+            "rest_head": cells.head_cells(rest, url, work_url) if rest else "",
             "rest_rows": cells.rest_rows(grid, rest, sees) if rest else ""}
 
 
@@ -110,11 +130,13 @@ def picker(page_id: int):
     page = load_or_404(SubjectPage, page_id, may=policy.can_read_page)
     pupil_id = arg_id(request.args, "pupil")
     kind = request.args.get("kind", "lesson")
-    if pupil_id is None or kind not in ("lesson", "period", "year"):
+    if pupil_id is None or kind not in ("lesson", "period", "year", "work"):
         abort(404)
     school = school_service.the_school()
     today = clock.today()
     pupil = _pupil_on(page, pupil_id)
+    if kind == "work":
+        return _work_picker(page, pupil, school, today)
     if kind == "lesson":
         lesson = db.session.get(Lesson, arg_id(request.args, "lesson") or 0)
         if lesson is None or lesson.page_id != page.id:
@@ -124,6 +146,7 @@ def picker(page_id: int):
         absent, late = cells.letters()
         return render("journal/_picker.html", page=page, lesson=lesson, kind=kind,
                       pupil=pupil, lock=lock, school=school,
+                      marks=reversed(rules.mark_values(school, page.school_class)),
                       text=current.text(absent=absent, late=late), absent=absent, late=late,
                       has_mark=bool(current.marks),
                       comment=marks[0].comment if marks else "")
@@ -133,8 +156,26 @@ def picker(page_id: int):
     grid_lock = _final_lock_for(page, school, period, today)[kind]
     mark, _notice = entries.stored_final(page, pupil_id, kind, period)
     return render("journal/_picker.html", page=page, kind=kind, period=period, school=school,
-                  pupil=pupil, lock=grid_lock,
+                  pupil=pupil, lock=grid_lock, marks=reversed(rules.mark_values(school)),
                   text=rules.final_label(*mark) if mark else "")
+
+
+def _work_picker(page: SubjectPage, pupil: Pupil, school: School, today):
+    """The picker of a work's cell: a button for each number of points, 0 to the maximum."""
+    work = db.session.get(SummativeWork, arg_id(request.args, "work") or 0)
+    if work is None or work.page_id != page.id:
+        abort(404)
+    lock = None
+    if not policy.can_write_page(current_user, page):
+        lock = rules.read_only_reason()
+    else:
+        found = work_lock(school, page, work.date, today)
+        lock = None if found.open else found.reason
+    got = db.session.scalar(select(WorkPoints.points).where(
+        WorkPoints.work_id == work.id, WorkPoints.pupil_id == pupil.id))
+    return render("journal/_picker.html", page=page, kind="work", work=work, pupil=pupil,
+                  lock=lock, school=school, marks=range(work.max_points, -1, -1),
+                  text="" if got is None else f"{got}/{work.max_points}")
 
 
 def _pupil_on(page: SubjectPage, pupil_id: int) -> Pupil:
@@ -181,7 +222,8 @@ def finals(page_id: int):
         db.session.rollback()
         status = 422
     return render("journal/finals.html", status=status, page=page, grid=grid, rows=rows,
-                  lock=lock, today=today, locale=str(get_locale()))
+                  lock=lock, today=today, locale=str(get_locale()),
+                  criteria=grid.results is not None)
 
 
 # -- saves -----------------------------------------------------------------------------------
@@ -293,18 +335,28 @@ def final(page_id: int):
             raise forms.FormError(_("This study period is not one of this class's periods."))
         entries.save_final(current_user, school_service.the_school(), page, post.pupil_id,
                            post.kind, period, periods[-1], post.text, post.old, clock.today(),
-                           post.notice)
+                           post.notice, reason=post.reason)
     except (forms.FormError, rules.JournalError) as error:
         kind = post.kind if post else "period"
         return answers.final_refused(error, kind, page, post.pupil_id if post else None,
                                      period if post and _on_page(page, post.pupil_id) else None)
     db.session.commit()
     mark, notice = entries.stored_final(page, post.pupil_id, post.kind, period)
-    return answers.final_saved(post.kind, mark, notice, page, period)
+    reason = final_reason(page, post.pupil_id, post.kind, period) \
+        if page.school_class.is_criteria else ""
+    return answers.final_saved(post.kind, mark, notice, page, period, reason)
+
+
+def final_reason(page: SubjectPage, pupil_id: int, kind: str, period: StudyPeriod) -> str:
+    """The stored reason of a criteria-based class's period or year mark ("" without)."""
+    return db.session.scalar(select(FinalMark.reason).where(
+        FinalMark.page_id == page.id, FinalMark.pupil_id == pupil_id, FinalMark.kind == kind,
+        FinalMark.period_id == period.id if kind == "period" else
+        FinalMark.period_id.is_(None))) or ""
 
 
 def _on_page(page: SubjectPage, pupil_id: int) -> bool:
     return grid_service.is_on_page_ever(page, pupil_id)
 
 
-from blueprints.journal import history  # noqa: E402,F401 -- its routes go on bp
+from blueprints.journal import history, works  # noqa: E402,F401 -- their routes go on bp
