@@ -5,7 +5,9 @@
                                    p95_ms, budget_ms, baseline_ratio, plus extras)
     python bench/run.py journal    only the named scripts
 
-journal.py runs first, then journal_browser.py, then the others alphabetically.
+journal.py runs first, then journal_browser.py, then criteria.py (the criteria-based grid,
+held to the classic grid's budgets and shown next to its figures of the same run), then the
+others alphabetically.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ sys.path.insert(0, str(HERE))
 
 from harness import Harness  # noqa: E402
 
-FIRST = ("journal", "journal_browser")
+FIRST = ("journal", "journal_browser", "criteria")
 SKIP = {"run", "harness"}
 
 
