@@ -7,7 +7,8 @@ up to today (or N school weeks). It is deterministic for a seed and a day. Nothi
 committed here: the caller commits.
 
 The parts: demo_school (plan: curriculum, calendar, timetable), demo_names and demo_topics
-(texts), demo_people (staff, pupils, accounts), demo_journal (lessons, marks, absences).
+(texts), demo_people (staff, pupils, accounts), demo_journal (lessons, marks, absences),
+demo_criteria (the criteria-based classes' СОР, СОЧ, points and period marks).
 """
 from __future__ import annotations
 
@@ -40,9 +41,12 @@ from models import (
     Subgroup,
     Subject,
     SubjectPage,
+    SummativeRule,
+    SummativeWork,
     TimetableSlot,
     User,
     UserRole,
+    WorkPoints,
     WorkType,
 )
 from models.audit import AuditEvent, wipe_audit_trail
@@ -51,6 +55,7 @@ from services import clock
 from services.accounts.passwords import DEMO_PASSWORD
 from services.demo_base import ClassInfo, Context, PageInfo, bulk_insert, sync_sequences
 from services.demo_corrections import add_corrections
+from services.demo_criteria import add_criteria
 from services.demo_journal import add_journal
 from services.demo_messages import seed_messages
 from services.demo_news import seed_news
@@ -87,7 +92,8 @@ FIXED_ACCOUNTS = ("admin", "director", "deputy", "secretary", "teacher", "classt
                   "parent", "pupil")
 _EXPLICIT_IDS = (AcademicYear, Attendance, Bell, Enrolment, FinalMark, Guardian, Lesson, Mark,
                  Person, Pupil, School, SchoolClass, Staff, StudyPeriod, Subgroup, Subject,
-                 SubjectPage, TimetableSlot, User, UserRole, WorkType)
+                 SubjectPage, SummativeRule, SummativeWork, TimetableSlot, User, UserRole,
+                 WorkPoints, WorkType)
 
 
 def has_data() -> bool:
@@ -129,6 +135,7 @@ def build_demo(pupils: int = 500, weeks: int | None = None, seed: int = 1,
     add_consents(ctx)
     _add_timetable(ctx)
     add_journal(ctx)
+    add_criteria(ctx)
     sync_sequences(list(_EXPLICIT_IDS))
     ctx.count("correction", add_corrections(today))
     # Issue 20: the parents' journal notices, the school's news and a few conversations.
@@ -184,18 +191,21 @@ def _add_holidays(ctx: Context) -> None:
 
 
 def _plan_classes(ctx: Context) -> None:
-    """Classes 1-11 «А», «Б»... (more letters for a big school); some «Б» classes in Kazakh."""
+    """Classes 1-11 «А», «Б»... (more letters for a big school); some «Б» classes in Kazakh,
+    whose marked ones keep the criteria-based journal as Kazakh schools do (issue 21)."""
     for grade in GRADES:
         for letter in LETTERS[:parallels(ctx.pupils)]:
             kazakh = letter == "Б" and grade in KAZAKH_GRADES
-            ctx.classes.append(ClassInfo(ctx.ids.take(SchoolClass), grade, letter,
-                                         "kk" if kazakh else "ru",
-                                         "quarter" if grade <= 9 else "half"))
+            ctx.classes.append(ClassInfo(
+                ctx.ids.take(SchoolClass), grade, letter, "kk" if kazakh else "ru",
+                "quarter" if grade <= 9 else "half",
+                journal="criteria" if kazakh and grade not in ctx.no_marks_grades
+                else "classic"))
 
 
 def _add_classes(ctx: Context) -> None:
     rows = [{"id": c.id, "year_id": ctx.year_id, "grade": c.grade, "letter": c.letter,
-             "language": c.language, "period_scheme": c.scheme,
+             "language": c.language, "period_scheme": c.scheme, "journal_type": c.journal,
              "class_teacher_id": c.leader.id if c.leader else None} for c in ctx.classes]
     ctx.count("school_class", bulk_insert(SchoolClass, rows))
 

@@ -81,6 +81,11 @@ class ClassInfo:
     leader: StaffInfo | None = None
     # subgroup number -> (subgroup id, its pupils)
     subgroups: dict[int, tuple[int, list[int]]] = field(default_factory=dict)
+    journal: str = "classic"  # or "criteria": ФО 1-10, СОР and СОЧ (issue 21)
+
+    @property
+    def criteria(self) -> bool:
+        return self.journal == "criteria"
 
     @property
     def key(self) -> tuple[int, str]:

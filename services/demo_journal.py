@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from models import Attendance, FinalMark, Lesson, Mark
 from services.demo_base import ClassInfo, Context, PageInfo, bulk_insert
+from services.demo_criteria import fo_mark
 from services.demo_school import SPECIAL_WORKS, ability_bag, lesson_days, monday
 from services.demo_topics import (
     HOMEWORK_SHARE,
@@ -46,7 +47,8 @@ def add_journal(ctx: Context) -> None:
     by_class: dict[int, list[PageInfo]] = defaultdict(list)
     for page in ctx.pages:
         by_class[page.school_class.id].append(page)
-    rows = [row for c in ctx.classes if c.grade not in ctx.no_marks_grades
+    # A criteria-based class's period marks come from its works (services.demo_criteria).
+    rows = [row for c in ctx.classes if c.grade not in ctx.no_marks_grades and not c.criteria
             for row in _final_marks(ctx, c, by_class[c.id], cutoff, acc)]
     ctx.count("final_mark", bulk_insert(FinalMark, rows))
 
@@ -134,8 +136,9 @@ def _lesson(ctx: Context, page: PageInfo, day: dt.date, number: int, counter: di
 
 
 def _special_work(page: PageInfo, k: int) -> str | None:
-    """Every few lessons a control work, dictation, test... where the whole class is marked."""
-    kinds = SPECIAL_WORKS.get(page.subject)
+    """Every few lessons a control work, dictation, test... where the whole class is marked
+    (not in a criteria-based class: its СОР and СОЧ take their place)."""
+    kinds = None if page.school_class.criteria else SPECIAL_WORKS.get(page.subject)
     cadence = 8 if page.hours >= 3 else 6
     if not kinds or (k + page.id) % cadence != cadence - 1:
         return None
@@ -194,8 +197,9 @@ def _mark(ctx: Context, rows: list[dict], lesson: dict, page: PageInfo, pupil: i
           value: int, work: str, language: str, acc: Acc, period: int) -> None:
     work_id, weight = ctx.work_types[work]
     note = comment(value, language, ctx.rng) if ctx.rng.random() < COMMENT_SHARE else ""
+    stored = fo_mark(value, lesson["id"] + pupil) if page.school_class.criteria else value
     rows.append({"id": ctx.ids.take(Mark), "lesson_id": lesson["id"], "pupil_id": pupil,
-                 "position": position, "value": value, "work_type_id": work_id, "comment": note,
+                 "position": position, "value": stored, "work_type_id": work_id, "comment": note,
                  "author_id": page.teacher.user_id, "updated_at": lesson["updated_at"]})
     total = acc.setdefault((page.id, pupil, period), [0, 0])
     total[0] += value * weight
