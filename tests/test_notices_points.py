@@ -134,6 +134,24 @@ def test_a_work_after_today_gives_no_notice_yet(ctx):
     assert notices() == []
 
 
+def test_a_changed_work_brings_every_pupils_notices_in_line(ctx):
+    """For works.change: a bigger maximum makes 12 points low, a later date withdraws."""
+    want(ctx.mum, "low_mark")
+    save(ctx, ctx.boris, "12")
+    save(ctx, ctx.gleb, "10")
+    assert notices(ctx.mum) == [] and len(notices(ctx.dad3)) == 1
+    ctx.work.max_points = 40  # 30 %
+    db.session.flush()
+    with count_queries() as seen:
+        produce.points_changed(ctx.work.id)
+    assert len(seen) == 3  # the work's points and notices, their parents, one INSERT
+    assert [n.kind for n in notices(ctx.mum)] == ["low_mark"]
+    ctx.work.date = TODAY + DAY
+    db.session.flush()
+    produce.points_changed(ctx.work.id)
+    assert notices() == []
+
+
 def test_removing_the_work_takes_its_notices_along(ctx):
     save(ctx, ctx.boris, "12")
     db.session.delete(ctx.work)

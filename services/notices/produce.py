@@ -1,6 +1,7 @@
 """Notices to parents from the journal (issue 20): every entrance that changes a lesson's
-absences, marks or homework, a period mark or the teacher's predicted-mark warning calls one
-of the two functions here in its own transaction, so the parents' inbox follows the journal.
+absences, marks or homework, a period mark, the teacher's predicted-mark warning or a pupil's
+points of a summative work (issue 21) calls one of the functions here in its own
+transaction, so the parents' inbox follows the journal.
 
 Each call computes the events that stand now for the lessons (or the period marks) it is
 given, inserts the notices the parents are missing, and deletes those whose event went (an
@@ -106,14 +107,18 @@ def finals_changed(page_id: int, pupil_ids: Iterable[int], period_id: int) -> No
               period_id)
 
 
-def points_changed(work_id: int, pupil_ids: Iterable[int]) -> None:
-    """The same for these pupils' points of one summative work (issue 21): points are heard
-    of as marks are ('mark', or 'low_mark' below 40 %), once the work's day has come. One
-    read, then at most a DELETE and an INSERT, whatever the number of pupils."""
-    pupils = sorted(set(pupil_ids))
-    if pupils:
-        _sync(_points_statement(),
-              {"work": work_id, "pupils": pupils, "today": clock.today()})
+def points_changed(work_id: int, pupil_ids: Iterable[int] | None = None) -> None:
+    """The same for these pupils' points of one summative work (every pupil's when not
+    given: the work's date or maximum changed). Points are heard of as marks are ('mark',
+    or 'low_mark' below 40 %), once the work's day has come. One read (two for every
+    pupil), then at most a DELETE and an INSERT, whatever the number of pupils."""
+    pupils = None if pupil_ids is None else sorted(set(pupil_ids))
+    if pupils == []:
+        return
+    params = {"work": work_id, "today": clock.today()}
+    if pupils is not None:
+        params["pupils"] = pupils
+    _sync(_points_statement(pupils is not None), params)
 
 
 # The statements are built once with bound parameters (as entries.load_cell's): a cell save
@@ -185,18 +190,22 @@ def _finals_statement():
 
 
 @cache
-def _points_statement():
-    """A work's points of some pupils, if it is dated up to today, as rows (tag, maximum,
-    pupil, work, points, page, -); with their notices, the school's kinds and the parents."""
+def _points_statement(for_pupils: bool):
+    """A work's points (some pupils' when for_pupils), if it is dated up to today, as rows
+    (tag, maximum, pupil, work, points, page, -); with their notices, the school's kinds
+    (and the parents, when for_pupils)."""
+    def only(column):
+        return column.in_(_PUPILS) if for_pupils else true()
+
     work = bindparam("work")
     return union_all(
         select(literal("points").label("tag"), SummativeWork.max_points, WorkPoints.pupil_id,
                SummativeWork.id, WorkPoints.points, SummativeWork.page_id, _text())
         .join(SummativeWork, SummativeWork.id == WorkPoints.work_id)
-        .where(WorkPoints.work_id == work, WorkPoints.pupil_id.in_(_PUPILS),
+        .where(WorkPoints.work_id == work, only(WorkPoints.pupil_id),
                SummativeWork.date <= bindparam("today")),
-        *_context([Notice.work_id == work, Notice.pupil_id.in_(_PUPILS)]),
-        _parents())
+        *_context([Notice.work_id == work, only(Notice.pupil_id)]),
+        *([_parents()] if for_pupils else []))
 
 
 def _context(where: list) -> list:
