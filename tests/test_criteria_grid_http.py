@@ -64,7 +64,7 @@ def test_criteria_page_shows_works_by_date_and_the_results(s, login, work):
     assert order == [("l", str(before.id)), ("l", str(same.id)), ("k", str(work.id)),
                      ("l", str(after.id))]
     assert 'data-max="15"' in html and 'data-kind="sor"' in html
-    assert "<td>12/15</td>" in html
+    assert '<td class="k">12/15</td>' in html
     assert 'data-high="10"' in html and 'data-low="1"' in html
     assert 'class="avg"' not in html and 'class="sg' in html
     assert 'id="jwork-new"' in html and 'id="jconfirm"' in html

@@ -140,7 +140,7 @@ def _row_cells(row: Row, ids: list[int], absent: str, late: str, labels: dict[st
 def work_cell(points: int | None, max_points: int, state: str = "", title: str = "") -> str:
     """A work's cell: "7/10", or empty."""
     text = "" if points is None else f"{points}/{max_points}"
-    return ("<td" + (f' class="{state}"' if state else "")
+    return (f'<td class="k{" " + state if state else ""}"'
             + (f' title="{escape(title)}"' if title else "") + f">{text}</td>")
 
 

@@ -9,7 +9,7 @@
   if (!table) { return; }
   var D = table.dataset;
   var ro = D.ro === "1";
-  var low = +D.low, high = +D.high;
+  var low = +D.low, high = +D.high, finalLow = +(D.finalLow || D.low);
   var reasons = JSON.parse(D.reasons || "[]");
   var finalLock = JSON.parse(D.finalLock || "{}");
   var heads = table.tHead.rows[0].cells;  // live: a swapped column head is found again
@@ -26,7 +26,9 @@
   function indexColumns() {  // again once the columns away from today are in
     editable = []; lessonCols = [];
     for (var i = 0; i < heads.length; i++) {
-      if (heads[i].dataset.l) { editable.push(i); lessonCols.push(i); }
+      // lessons and (criteria-based pages, issue 21) summative works: the columns between
+      // the names and the results
+      if (heads[i].dataset.l || heads[i].dataset.k) { editable.push(i); lessonCols.push(i); }
       else if (heads[i].dataset.f) { editable.push(i); }
     }
   }
@@ -34,19 +36,31 @@
 
   // The active cell is kept as coordinates: a save answer replaces the <td> element itself.
   var at = { r: -1, c: -1 };
-  var second = false, pendingOne = null, editing = null, lastPointer = "mouse";
+  // pending: digits typed into a cell that may still take another one ("1" of a 10, "1" of
+  // 12 points out of 15): saved when the next digit comes, or on a move, Enter or Tab.
+  var second = false, pending = null, editing = null, lastPointer = "mouse";
   var confirmed = {};  // "pupil:column key" -> the text the server holds
   var queue = [], busy = null, failed = [];
 
   // ---- where a cell is ---------------------------------------------------------------------
   function head(td) { return heads[td.cellIndex]; }
   function isFinal(td) { return !!head(td).dataset.f; }
-  function keyOf(td) { var h = head(td); return h.dataset.l ? "l" + h.dataset.l : h.dataset.f; }
+  function isWork(td) { return !!head(td).dataset.k; }
+  function keyOf(td) {
+    var h = head(td);
+    return h.dataset.l ? "l" + h.dataset.l : h.dataset.k ? "k" + h.dataset.k : h.dataset.f;
+  }
+  // The numbers a cell takes: a work's points 0 to its maximum, a period mark on the 5-point
+  // scale, a lesson mark on the class's scale (2-5, or 1-10 in a criteria-based class).
+  function maxOf(td) { return isWork(td) ? +head(td).dataset.max : isFinal(td) ? 5 : high; }
+  function minOf(td) { return isWork(td) ? 0 : isFinal(td) ? finalLow : low; }
+  function hintOf(td) { return isWork(td) ? D.tPoints.replace("{max}", maxOf(td)) : D.tHint; }
   function pupilOf(td) { return td.parentNode.dataset.p; }
   function columnOf(key) {
     for (var i = 0; i < heads.length; i++) {
       var h = heads[i];
-      if ((h.dataset.l && "l" + h.dataset.l === key) || h.dataset.f === key) { return i; }
+      if ((h.dataset.l && "l" + h.dataset.l === key) || (h.dataset.k && "k" + h.dataset.k === key) ||
+          h.dataset.f === key) { return i; }
     }
     return -1;
   }
@@ -73,6 +87,7 @@
 
   function focusCell(td, noScroll) {
     if (!td) { return; }
+    if (pending && pending.td !== td) { flushOne(); }
     var old = activeCell();
     if (old && old !== td) { old.removeAttribute("tabindex"); old.classList.remove("cur"); }
     at = { r: td.parentNode.sectionRowIndex, c: td.cellIndex };
@@ -124,13 +139,14 @@
     e.preventDefault();
     if (ro || lockOf(td)) { refuseHere(td, lockOf(td)); return; }
     if (k === "Backspace" || k === "Delete") { edit(td, "", {}, e); return; }
-    if (k === "F2") { openEditor(td, saved(td), "text"); return; }
+    if (k === "F2") { openEditor(td, editText(td), "text"); return; }
     typeChar(td, k, e);
   });
 
   // One character typed (or tapped in the picker) into a cell; true when the cell changed.
   function typeChar(td, k, e) {
     if (/[0-9]/.test(k)) { return typeDigit(td, k, e); }
+    if (isWork(td)) { refuseHere(td, hintOf(td)); return false; }
     if (isFinal(td)) { openEditor(td, k, "text"); return false; }
     if (ABSENT.indexOf(k) >= 0) { edit(td, D.absent, {}, e); move(0, 1); return true; }
     if (LATE.indexOf(k) >= 0) { edit(td, D.late + marksOf(td.textContent), {}, e); move(0, 1); return true; }
@@ -147,26 +163,44 @@
     return false;
   }
 
-  // k is one key, or a whole mark tapped in the picker (whole: no waiting for a second digit).
+  // k is one key, or a whole number tapped in the picker (whole: no waiting for a digit).
+  // A digit d waits for another while d0 still fits the cell (d * 10 <= its maximum): "1"
+  // then "0" is 10 on the 10-point scale, "1" then "2" is 12 points out of 15.
   function typeDigit(td, k, e, whole) {
-    var text = k;
-    if (pendingOne === td && !whole) { pendingOne = null; text = "1" + k; }
-    else if (high >= 10 && k === "1" && !whole) { pendingOne = td; td.textContent = "1"; return false; }
-    var v = +text;
-    if (v < low || v > high) { refuseHere(td, D.tHint); return false; }
-    if (!isFinal(td)) {
-      var base = td.textContent, prefix = /^[^0-9]/.test(base) && base[0] !== D.absent ? base[0] : "";
-      text = prefix + (second && marksOf(base) ? marksOf(base).split("/")[0] + "/" + text : text);
+    var text = k, base = td.textContent;
+    if (pending && pending.td === td && !whole) { text = pending.text + k; base = pending.base; pending = null; }
+    var v = +text, max = maxOf(td);
+    if (!whole && v > 0 && v * 10 <= max) {
+      remember(td);
+      pending = { td: td, text: text, base: base };
+      td.textContent = text;
+      return false;
     }
-    second = false;
-    edit(td, text, {}, e);
+    if (v < minOf(td) || v > max) { if (base !== td.textContent) { td.textContent = base; } refuseHere(td, hintOf(td)); return false; }
+    edit(td, compose(td, text, base), {}, e);
     move(0, 1);
     return true;
   }
 
-  function flushOne() {  // a lone "1" on a 10-point scale is a 1 once the teacher moves on
-    if (pendingOne) { var td = pendingOne; pendingOne = null; edit(td, "1", {}); }
+  // A lesson cell keeps its late letter, and "/" makes the digit a second mark.
+  function compose(td, text, base) {
+    if (!isFinal(td) && !isWork(td)) {
+      var prefix = /^[^0-9]/.test(base) && base[0] !== D.absent ? base[0] : "";
+      text = prefix + (second && marksOf(base) ? marksOf(base).split("/")[0] + "/" + text : text);
+    }
+    second = false;
+    return text;
   }
+
+  function flushOne() {  // the digits typed are the number once the teacher moves on
+    if (!pending) { return; }
+    var p = pending;
+    pending = null;
+    edit(p.td, compose(p.td, p.text, p.base), {});
+  }
+
+  // What the editor (F2, double click) starts from: a work's points without "/max".
+  function editText(td) { var t = saved(td); return isWork(td) ? t.split("/")[0] : t; }
 
   function refuseHere(td, reason) {
     td.classList.remove("hn");
@@ -252,7 +286,7 @@
   });
   table.addEventListener("dblclick", function (e) {
     var td = e.target.closest("td");
-    if (td && td === activeCell() && !ro && !lockOf(td)) { openEditor(td, saved(td), "text"); }
+    if (td && td === activeCell() && !ro && !lockOf(td)) { openEditor(td, editText(td), "text"); }
   });
 
   // ---- saving: one queue, in order, nothing dropped ------------------------------------
@@ -262,13 +296,20 @@
     if (state) { td.classList.add(state); }
   }
 
-  function edit(td, text, extra, event) {
-    var pupil = pupilOf(td), key = keyOf(td), ck = pupil + ":" + key;
+  // What the server held before the teacher's first change of the cell (sent as "old").
+  function remember(td) {
+    var ck = pupilOf(td) + ":" + keyOf(td);
     if (!Object.prototype.hasOwnProperty.call(confirmed, ck)) { confirmed[ck] = td.textContent; }
+  }
+
+  function edit(td, text, extra, event) {
+    var pupil = pupilOf(td), key = keyOf(td);
+    remember(td);
     td.textContent = text;
     setState(td, "sv");
-    var job = { kind: isFinal(td) ? "final" : "cell", pupil: pupil, key: key, text: text,
-                comment: extra.comment, notice: extra.notice,
+    var job = { kind: isFinal(td) ? "final" : isWork(td) ? "points" : "cell", pupil: pupil,
+                key: key, text: text, comment: extra.comment, notice: extra.notice,
+                reason: extra.reason,
                 t0: event ? event.timeStamp : performance.now() };
     queue = queue.filter(function (j) { return j.pupil !== pupil || j.key !== key; });
     failed = failed.filter(function (j) { return j.pupil !== pupil || j.key !== key; });
@@ -285,13 +326,16 @@
 
   function request(job) {
     var url, values = {};
-    if (job.kind === "cell" || job.kind === "final") {
+    if (job.pupil) {
       values = { pupil: job.pupil, value: job.text, old: confirmed[job.pupil + ":" + job.key] };
       if (job.kind === "final") {
         url = D.urlFinal;
         values.kind = job.key;
         values.period = D.period;
         if (job.notice) { values.told = job.notice.told; values.told_on = job.notice.on || ""; }
+        if (job.reason) { values.reason = job.reason; }
+      } else if (job.kind === "points") {
+        url = D.urlPoints.replace("/0/", "/" + job.key.slice(1) + "/");
       } else {
         url = D.urlCell.replace("/0/", "/" + job.key.slice(1) + "/");
         if (job.comment !== undefined) { values.comment = job.comment; }
@@ -454,10 +498,38 @@
     });
   });
 
+  // ---- criteria-based class: another period mark than the computed one needs a reason ---
+  var reasonDialog = document.getElementById("jreason");
+  document.addEventListener("journal:reason", function (e) {
+    var job = busy;
+    if (!job || !reasonDialog) { return; }
+    var input = document.getElementById("jreason-input");
+    document.getElementById("jreason-text").textContent = e.detail.text || "";
+    input.value = "";
+    reasonDialog.returnValue = "";
+    reasonDialog.showModal();
+    reasonDialog.addEventListener("close", function onClose() {
+      reasonDialog.removeEventListener("close", onClose);
+      var td = cellAt(job.pupil, job.key), why = input.value.trim();
+      if (reasonDialog.returnValue === "ok" && td && why) { edit(td, job.text, { reason: why }); }
+      if (td) { focusCell(td); }
+    });
+  });
+
+  // The work form (New SAU/SAT) opens in its panel: its first field takes the focus.
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var panel = document.getElementById("jworkpanel");
+    if (panel && e.detail.target === panel) {
+      var first = panel.querySelector("select, input:not([type=hidden])");
+      if (first) { first.focus(); }
+    }
+  });
+
   // ---- the touch mark picker ---------------------------------------------------------------
   function openPicker(td) {
     var h = head(td), url = D.urlPicker + "?pupil=" + pupilOf(td);
-    url += h.dataset.l ? "&kind=lesson&lesson=" + h.dataset.l : "&kind=" + h.dataset.f + "&period=" + D.period;
+    url += h.dataset.l ? "&kind=lesson&lesson=" + h.dataset.l :
+      h.dataset.k ? "&kind=work&work=" + h.dataset.k : "&kind=" + h.dataset.f + "&period=" + D.period;
     openSheet(td, url, null);
   }
 
@@ -465,6 +537,7 @@
   // its focus. The sheet's heading takes the focus so a screen reader reads the history.
   function openHistory(td) {
     var h = head(td), url;
+    if (h.dataset.k) { return; }  // a work's points: their history is in the audit log
     if (h.dataset.l) { url = D.urlHistory.replace("/0/", "/" + h.dataset.l + "/") + "?pupil=" + pupilOf(td); }
     else { url = D.urlFinalHistory + "?pupil=" + pupilOf(td) + "&kind=" + h.dataset.f + "&period=" + D.period; }
     openSheet(td, url, "#jhist-h");
