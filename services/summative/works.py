@@ -17,6 +17,7 @@ from services import journal as rules
 from services import school as school_service
 from services.entries.common import audit
 from services.journal import JournalError
+from services.notices import produce as notices
 from services.summative import schedule, settings
 from services.summative.points import work_lock
 
@@ -131,6 +132,9 @@ def change(user: User, school: School, page: SubjectPage, work: SummativeWork, d
     work.plan_item_id, work.section, work.period_id = data.plan_item_id, data.section, period_id
     audit(user, "work.update", "work", work.id, None, before, _describe(work), page=page,
           period_id=period_id)
+    db.session.flush()
+    # A new date or maximum may make or withdraw the parents' notices of its points.
+    notices.points_changed(work.id)
     return work
 
 
