@@ -286,3 +286,11 @@ def test_the_transfer_extract_runs_a_fixed_number_of_queries(cls6, app):
     db.session.commit()
     more = run()
     assert len(more) == len(few)
+
+
+def test_a_pupils_percent_is_cut_not_rounded_in_the_sheets(app, cls6):
+    a = _analyse(app, cls6)
+    a.pupils[0].percent = F(8446, 100)  # medium: must not read 84.5
+    with app.test_request_context("/"), force_locale("en"):
+        row = summative.pupils_sheet(a).rows[0]
+    assert row[len(a.works) + 1] == 84.4

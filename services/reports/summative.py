@@ -14,6 +14,7 @@ to its analysis, and the pupils whose transfer extract the user may issue.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -215,8 +216,15 @@ def analyse(page: SubjectPage, period: StudyPeriod) -> Analysis:
 
 # -- the analysis as sheets (screen, PDF, XLSX) -------------------------------------------
 
-def _pct(value: Fraction | float | None) -> float | None:
+def _num(value: Fraction | None) -> float | None:
+    """A mean for a sheet cell (the screen and the PDF round it to one decimal)."""
     return float(value) if value is not None else None
+
+
+def _cut(value: Fraction | None) -> float | None:
+    """A pupil's percentage cut to one decimal (as formula.shown does), never rounded:
+    84.46 % is medium and must not show as 84.5, in the workbook either."""
+    return math.floor(value * 10) / 10 if value is not None else None
 
 
 def works_sheet(a: Analysis) -> Sheet:
@@ -232,9 +240,9 @@ def works_sheet(a: Analysis) -> Sheet:
     rows = []
     for w in a.works:
         row = [kind_label(w.work.kind), w.work.name, w.work.date, w.work.max_points, w.wrote,
-               _pct(w.mean_points), _pct(w.mean_percent)]
+               _num(w.mean_points), _num(w.mean_percent)]
         for level in LEVELS:
-            row += [w.levels.counts[level], _pct(w.levels.percent(level))]
+            row += [w.levels.counts[level], w.levels.percent(level)]
         rows.append(row)
     return Sheet(_("Summative works of the period"), columns, rows, landscape=True,
                  empty=_("No SAU or SAT is dated in this period."))
@@ -245,14 +253,14 @@ def result_sheet(a: Analysis) -> Sheet:
     the quality and success percentages."""
     columns = [Column("what", _("Indicator"), width=40), Column("count", _("Pupils"), "int", 10),
                Column("pct", _("%"), "pct", 10)]
-    rows: list[list] = [[level_label(level), a.result.counts[level], _pct(a.result.percent(level))]
+    rows: list[list] = [[level_label(level), a.result.counts[level], a.result.percent(level)]
                         for level in LEVELS]
     for mark in (5, 4, 3, 2):
         rows.append([_("Mark %(mark)d", mark=mark), a.marks.by_mark[mark],
-                     _pct(share(a.marks.by_mark[mark], a.marks.n))])
-    rows.append([_("n/a"), a.marks.na, _pct(share(a.marks.na, a.marks.n))])
-    totals = [[_("Quality of knowledge ((N5 + N4) × 100 / N)"), a.marks.n, _pct(a.marks.quality)],
-              [_("Success ((N5 + N4 + N3) × 100 / N)"), a.marks.n, _pct(a.marks.success)]]
+                     share(a.marks.by_mark[mark], a.marks.n)])
+    rows.append([_("n/a"), a.marks.na, share(a.marks.na, a.marks.n)])
+    totals = [[_("Quality of knowledge ((N5 + N4) × 100 / N)"), a.marks.n, a.marks.quality],
+              [_("Success ((N5 + N4 + N3) × 100 / N)"), a.marks.n, a.marks.success]]
     notes = [_("Levels are counted on each pupil's total percent for the period (%(n)d "
                "pupils with a computed result).", n=a.result.total),
              _("Quality and success are counted over the period marks given; where no mark "
@@ -270,7 +278,7 @@ def pupils_sheet(a: Analysis) -> Sheet:
     columns = [Column("pupil", _("Pupil"), width=30)]
     columns += [Column(f"w{w.work.id}", f"{kind_label(w.work.kind)} {w.work.date:%d.%m}", "pct", 9)
                 for w in a.works]
-    columns += [Column("total", _("Total %"), "pct", 9), Column("level", _("Level"), width=16),
+    columns += [Column("total", _("Total %"), "pct", 9), Column("level", _("Level of achievement"), width=16),
                 Column("suggested", _("Suggested mark"), "mark", 10),
                 Column("given", _("Period mark"), "mark", 10)]
     rows = []
@@ -278,8 +286,8 @@ def pupils_sheet(a: Analysis) -> Sheet:
         row: list = [r.pupil.name]
         for w in a.works:
             got = w.points.get(r.pupil.id)
-            row.append(float(Fraction(got * 100, w.work.max_points)) if got is not None else None)
-        row += [_pct(r.percent), level_label(r.level) if r.level else "",
+            row.append(_cut(Fraction(got * 100, w.work.max_points)) if got is not None else None)
+        row += [_cut(r.percent), level_label(r.level) if r.level else "",
                 r.suggested, r.given]
         rows.append(row)
     return Sheet(_("Pupils by level"), columns, rows, empty=_("The page has no pupils."))

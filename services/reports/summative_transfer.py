@@ -90,7 +90,7 @@ def build(pupil: Pupil, school_class: SchoolClass) -> Transfer:
     locale = str(get_locale())
     finals = _finals(pupil, [p.id for p in pages])
     lines = {p.id: SubjectLine(p.subject.name(locale), p.teacher.name) for p in pages}
-    for period in periods:
+    for period in [p for p in periods if p.start_date <= clock.today()]:
         for page_id, found in results.pupil_results(pupil.id, pages, period, periods).items():
             line, mine = lines[page_id], found.result(pupil.id)
             line.works += [WorkLine(period, w, mine.points.get(w.id)) for w in found.works]
@@ -120,9 +120,14 @@ def _finals(pupil: Pupil, page_ids: list[int]) -> dict[tuple[int, int | None], s
                 FinalMark.kind.in_(("period", "year"))))}
 
 
+def _shown(percent: Fraction | None) -> str:
+    """A percentage cut to one decimal with the decimal comma, "—" when there is none."""
+    return formula.shown(percent).replace(".", ",") or "—"
+
+
 def transfer_pdf(x: Transfer) -> bytes:
     """The extract as an A4 portrait PDF. Raises pdf.PdfError if xhtml2pdf fails."""
     return pdf.render(render_template("pdf/summative_transfer.html",
                                       font_css=pdf.font_face_css(), x=x,
-                                      shown=formula.shown, kind_label=kind_label,
+                                      shown=_shown, kind_label=kind_label,
                                       period_name=school_service.period_name))
