@@ -217,7 +217,8 @@ def _classic(h: Harness, prefix: str) -> str:
 # -- the browser ---------------------------------------------------------------------------
 
 def browser(h: Harness, t: Target) -> None:
-    """The criteria grid on screen (20 loads) and a column of ФО marks typed, in Chromium."""
+    """The criteria grid on screen (20 loads), a column of ФО marks and one of СОЧ points
+    typed, in Chromium."""
     import journal_browser as jb
     from playwright.sync_api import sync_playwright
     base = h.server()
@@ -240,6 +241,7 @@ def browser(h: Harness, t: Target) -> None:
                  SCREEN_MS, note=_classic(h, "journal grid on screen"))
         pw.wait_for_selector("#jgrid[data-ready='1']")
         _type_column(h, pw, len(t.pupils))
+        _type_points(h, pw, t)
         context.close()
         chromium.close()
     _clear_column(client, t)
@@ -261,21 +263,56 @@ def _signed_in(context, base: str, username: str, problems: list[str]):
     return pw
 
 
-def _type_column(h: Harness, pw, n_pupils: int) -> None:
-    """From the focused cell (today's column, first pupil) type 7 for each pupil, one key at
-    a time; each figure is keydown -> the cell shown saved (journal.js's journal:saved)."""
+def _typed(pw, keys: str, n_pupils: int) -> list[float]:
+    """From the focused cell type `keys` for each pupil down the column, one pupil at a time;
+    each figure is the last key's keydown -> the cell shown saved (journal.js's journal:saved,
+    after which the focus has moved down)."""
     pw.evaluate("""() => { window.__saved = [];
         document.getElementById('jgrid').addEventListener('journal:saved',
             e => window.__saved.push(e.detail.ms)); }""")
     for _ in range(n_pupils):
         before = pw.evaluate("window.__saved.length")
-        pw.keyboard.press("7")
+        for key in keys:
+            pw.keyboard.press(key)
         pw.wait_for_function(f"() => window.__saved.length > {before}", timeout=10_000)
     samples = pw.evaluate("window.__saved")
-    assert len(samples) == n_pupils, f"{n_pupils} keys, {len(samples)} marks saved"
+    assert len(samples) == n_pupils, f"{n_pupils} pupils typed, {len(samples)} saved"
+    return samples
+
+
+def _type_column(h: Harness, pw, n_pupils: int) -> None:
+    """Today's column (focused on load, first pupil): a 7 for everyone."""
+    samples = _typed(pw, "7", n_pupils)
     h.record("criteria keypress -> ФО mark shown saved (Chromium)", samples, KEY_MS,
              keystrokes=n_pupils, note=_classic(h, "journal keypress"))
     print(f"  typed {len(samples)} ФО marks, median {statistics.median(samples):.1f} ms")
+
+
+def _type_points(h: Harness, pw, t: Target) -> None:
+    """The СОЧ's column, reached from today's by arrow keys: two digits of points for each
+    pupil (the first waits for the second while ten times it still fits the maximum), then
+    the page reloaded shows them all."""
+    work, _kind, most = t.soch
+    pw.reload()
+    pw.wait_for_selector("#jgrid[data-ready='1']")
+    column = f"""() => {{ const g = document.getElementById('jgrid');
+        const i = g.tHead.querySelector('th[data-k="{work}"]').cellIndex;
+        return [...g.tBodies[0].rows].map(tr => tr.cells[i].textContent.trim()); }}"""
+    value = str(most - 5) if not pw.evaluate(column)[0].startswith(f"{most - 5}/") else str(most - 6)
+    steps = pw.evaluate(f"""() => {{ const g = document.getElementById('jgrid');
+        return g.tHead.querySelector('th[data-t]').cellIndex
+             - g.tHead.querySelector('th[data-k="{work}"]').cellIndex; }}""")
+    for _ in range(steps):
+        pw.keyboard.press("ArrowLeft")
+    samples = _typed(pw, value, len(t.pupils))
+    pw.reload()
+    pw.wait_for_selector("#jgrid[data-ready='1']")
+    shown = pw.evaluate(column)
+    assert shown == [f"{value}/{most}"] * len(t.pupils), f"СОЧ after a reload: {shown}"
+    h.record("criteria keypresses -> СОЧ points shown saved (Chromium)", samples, KEY_MS,
+             keystrokes=len(value) * len(t.pupils),
+             note=f"{len(value)} keys a pupil; the figure is from the last key")
+    print(f"  typed {len(samples)} points, median {statistics.median(samples):.1f} ms")
 
 
 def _clear_column(client, t: Target) -> None:
