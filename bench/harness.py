@@ -291,8 +291,15 @@ def _sample(fn: Callable[[], Any], n: int, warmup: int) -> list[float]:
 
 
 def _built(db) -> bool:
+    """Built, and with every table and column of the models: a database cached before a
+    migration is built again (its pages would fail on the missing columns)."""
     from sqlalchemy import inspect
-    return "_bench_built" in inspect(db.engine).get_table_names()
+    inspector = inspect(db.engine)
+    tables = set(inspector.get_table_names())
+    return "_bench_built" in tables and all(
+        table.name in tables and {c.name for c in table.columns}
+        <= {c["name"] for c in inspector.get_columns(table.name)}
+        for table in db.metadata.sorted_tables)
 
 
 def _default_build(app) -> None:
