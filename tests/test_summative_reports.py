@@ -294,3 +294,18 @@ def test_a_pupils_percent_is_cut_not_rounded_in_the_sheets(app, cls6):
     with app.test_request_context("/"), force_locale("en"):
         row = summative.pupils_sheet(a).rows[0]
     assert row[len(a.works) + 1] == 84.4
+
+
+def test_a_half_year_subject_counts_both_quarters_works_at_the_half(app, cls6):
+    cls6.maths6.hours_per_week = 1
+    early = cls6.builder.work(cls6.maths6, "sor", dt.date(2026, 10, 6), 10,
+                              points={cls6.boris: 10})
+    cls6.soch.kind = "sor"  # no SAT in a one-hour subject
+    db.session.commit()
+    with app.test_request_context("/"), force_locale("en"):
+        a = summative.analyse(cls6.maths6, cls6.q2)
+        notes = summative.works_sheet(a).notes
+    assert [w.work.id for w in a.works][0] == early.id and len(a.works) == 4
+    assert a.marked and "Quarter 1, Quarter 2" in notes[0]
+    boris = next(r for r in a.pupils if r.pupil.id == cls6.boris.id)
+    assert boris.percent == F(179 * 100, 210)  # (84 + 10 + 85) / (100 + 10 + 100)

@@ -166,7 +166,7 @@ class Analysis:
     subject: str
     teacher: str
     class_teacher: str
-    marked: bool  # is a period mark given at the end of this period (a half-year subject's Q1: no)
+    span: list[StudyPeriod]  # the periods whose works make this period's mark ([]: none given)
     works: list[WorkRow]
     pupils: list[PupilRow]
     result: Levels
@@ -176,6 +176,12 @@ class Analysis:
     @property
     def period_name(self) -> str:
         return period_title(self.period)
+
+    @property
+    def marked(self) -> bool:
+        """Is a period mark given at the end of this period (a half-year subject's first
+        quarter: no)?"""
+        return bool(self.span)
 
 
 def analyse(page: SubjectPage, period: StudyPeriod) -> Analysis:
@@ -190,12 +196,14 @@ def analyse(page: SubjectPage, period: StudyPeriod) -> Analysis:
             FinalMark.page_id == page.id, FinalMark.kind == "period",
             FinalMark.period_id == period.id))}
     names = {p.id: p.name for p in pupils}
-    by_work: dict[int, dict[int, int]] = {w.id: {} for w in found.works}
+    # a half-year subject's mark is made of both quarters' works: the analysis shows them all
+    shown_works = found.span_works if len(found.span) > 1 else found.works
+    by_work: dict[int, dict[int, int]] = {w.id: {} for w in shown_works}
     for pupil_id, got in found.pupils.items():
         for work_id, points in got.points.items():
             if work_id in by_work:
                 by_work[work_id][pupil_id] = points
-    works = [analyse_work(w, by_work[w.id], names) for w in found.works]
+    works = [analyse_work(w, by_work[w.id], names) for w in shown_works]
     result, rows = Levels(), []
     for pupil in pupils:
         outcome = found.result(pupil.id).outcome
@@ -209,7 +217,7 @@ def analyse(page: SubjectPage, period: StudyPeriod) -> Analysis:
     school = school_service.the_school()
     return Analysis(page, period, periods, school.name if school else "",
                     page.subject.name(str(get_locale())), page.teacher.name,
-                    cls.class_teacher.name if cls.class_teacher else "", bool(found.span),
+                    cls.class_teacher.name if cls.class_teacher else "", found.span,
                     works, rows, result, count_marks(r.counted for r in rows),
                     clock.today())
 
@@ -244,7 +252,10 @@ def works_sheet(a: Analysis) -> Sheet:
         for level in LEVELS:
             row += [w.levels.counts[level], w.levels.percent(level)]
         rows.append(row)
-    return Sheet(_("Summative works of the period"), columns, rows, landscape=True,
+    notes = [_("This subject is marked per half-year: the works of %(periods)s make its mark.",
+               periods=", ".join(school_service.period_name(p) for p in a.span))] \
+        if len(a.span) > 1 else []
+    return Sheet(_("Summative works of the period"), columns, rows, notes=notes, landscape=True,
                  empty=_("No SAU or SAT is dated in this period."))
 
 
