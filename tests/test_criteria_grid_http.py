@@ -69,7 +69,7 @@ def test_criteria_page_shows_works_by_date_and_the_results(s, login, work):
     assert 'class="avg"' not in html and 'class="sg' in html
     assert 'id="jwork-new"' in html and 'id="jconfirm"' in html
     # SAU 80 %, no SAT yet: no suggestion, the part named
-    assert 'class="ps" title="80.0000 %"' in html
+    assert 'class="ps" title="80,0000 %"' in html
 
 
 def test_classic_page_keeps_its_columns(s, login):
@@ -317,7 +317,7 @@ def mark_of(s):
 
 def test_grid_shows_the_suggestion_with_its_exact_percentage(computed, login):
     html = login("teacher").get(f"/journal/pages/{computed.maths6.id}").text
-    assert 'class="pc" title="85.0000 %"' in html and ">85,0<" in html
+    assert 'class="pc" title="85,0000 %"' in html and ">85,0<" in html
     assert re.search(r'<td class="sg" title="[^"]*">5</td>', html)
 
 
@@ -369,3 +369,47 @@ def test_confirm_computed_marks(computed, login):
     audits = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "journal.period_mark")).all()
     assert len(audits) == 1
+
+
+def test_lesson_page_form_follows_the_class_scale(s, login):
+    crit = s.builder.lesson(s.maths6, TODAY)
+    classic = s.builder.lesson(s.maths5, TODAY)
+    db.session.commit()
+    client = login("teacher")
+    html = client.get(f"/lessons/{crit.id}").text
+    assert "<option>10</option>" in html
+    assert "<option>10</option>" not in client.get(f"/lessons/{classic.id}").text
+
+
+def test_half_year_subject_says_the_mark_comes_later(s, login):
+    from flask_babel import force_locale
+
+    from blueprints.journal.cells import half_year_text
+    b = s.builder
+    art = b.page(s.c6, b.subject("art", "ИЗО", "Бейнелеу"), s.t_staff)
+    art.hours_per_week = 1
+    first = b.periods[0]
+    b.lesson(art, D(2026, 10, 1))
+    b.work(art, "sor", D(2026, 10, 2), 10, points={s.boris: 9})
+    db.session.commit()
+    client = login("teacher")
+    html = client.get(f"/journal/pages/{art.id}?period={first.id}").text
+    with force_locale("ru"):
+        note = str(half_year_text())
+    assert "½" in html and note.split(":")[0] in html
+    assert 'class="pt"' not in html  # one hour a week: no SAT
+    response = client.post(f"/journal/pages/{art.id}/final", headers=HX, data={
+        "pupil": s.boris.id, "kind": "period", "period": first.id, "value": "5", "old": ""})
+    assert refused(response) and mark_of(s) is None
+
+
+def test_a_missing_part_is_named(s, login, work):
+    from flask_babel import force_locale
+
+    from blueprints.journal.cells import missing_text
+    db.session.add(WorkPoints(work_id=work.id, pupil_id=s.boris.id, points=12))
+    s.builder.lesson(s.maths6, TODAY)
+    db.session.commit()
+    html = login("teacher").get(f"/journal/pages/{s.maths6.id}").text
+    with force_locale("ru"):
+        assert f'<td class="sg na" title="{missing_text("soch")}"' in html

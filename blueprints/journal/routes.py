@@ -82,11 +82,14 @@ def page(page_id: int):
     writer = policy.can_write_page(current_user, page)
     cols, reasons, today_col = grid_service.columns(
         grid, writer, lambda lesson: policy.can_write_lesson(current_user, lesson), today)
+    final_lock = _final_lock(grid, school, today)
     if grid.results is not None:  # a criteria-based page: its works among the lessons
         cols, today_col = grid_service.with_works(grid, cols, reasons, writer, today)
+        if not grid.results.span:  # a half-year subject's first quarter gives no mark
+            final_lock["period"] = final_lock["period"] or cells.half_year_text()
     return render("journal/page.html", page=page, grid=grid, cols=cols, reasons=reasons,
                   today=today, can_write=writer or any(c.lock is None for c in cols),
-                  final_lock=_final_lock(grid, school, today),
+                  final_lock=final_lock,
                   work_types=list(grid.work_types.values()), writer=writer,
                   scale=rules.mark_values(school, page.school_class), kind_label=kind_label,
                   summary_heads=Markup(cells.summary_heads(grid.results)) if grid.results

@@ -23,6 +23,7 @@ from extensions import db
 from models import Lesson, PlanItem, SchoolClass, Staff, Subject, SubjectPage
 from services import absences, clock, entries, policy
 from services import grid as grid_service
+from services import journal as rules
 from services import lessons as lesson_service
 from services import plan as plan_service
 from services import school as school_service
@@ -73,8 +74,10 @@ def _marks_form(lesson: Lesson, typed: dict | None = None, errors: dict | None =
     rows = grid_service.lesson_rows(lesson.page, lesson, school) if school else []
     letters = ("ж", "к") if _locale() == "kk" else ("н", "о")
     cells = {r.pupil.id: cell_text(r, lesson.id, *letters) for r in rows}
+    # The class's scale: 2-5 (1-5), or formative marks 1-10 in a criteria-based class.
+    scale = rules.mark_values(school, lesson.page.school_class) if school else range(2, 6)
     return {"mark_rows": rows, "mark_cells": cells, "mark_typed": typed or {},
-            "mark_errors": errors or {}, "scale_low": 1 if school and school.allow_mark_one else 2}
+            "mark_errors": errors or {}, "scale_low": scale.start, "scale_high": scale.stop - 1}
 
 
 def _panel(lesson: Lesson, form: LessonForm | None = None, status: int = 200,
