@@ -244,7 +244,7 @@ def works_sheet(a: Analysis) -> Sheet:
                Column("mean_pct", _("Mean %"), "pct", 8)]
     for level in LEVELS:
         columns += [Column(level, level_label(level), "int", 10),
-                    Column(f"{level}_pct", _("% of those who wrote"), "pct", 8)]
+                    Column(f"{level}_pct", _("Share of those who wrote, %"), "pct", 8)]
     rows = []
     for w in a.works:
         row = [kind_label(w.work.kind), w.work.name, w.work.date, w.work.max_points, w.wrote,
