@@ -69,16 +69,17 @@ def test_a_class_with_lesson_marks_keeps_its_journal_type(crit, login, htmx):
     response = login("admin").post(f"/admin/classes/{crit.c5.id}", headers=headers,
                                    data=_class_form(crit.c5, journal_type="criteria"))
     assert status(response) == 422
-    assert "1 lesson marks and 0 summative works" in response.get_data(as_text=True)
+    assert "5 «А» already has lesson marks" in response.get_data(as_text=True)
     assert _fresh(SchoolClass, crit.c5.id).journal_type == "classic"
 
 
 def test_a_criteria_class_with_a_work_stays_criteria(crit, login):
     crit.builder.work(crit.maths6, "sor", TODAY - dt.timedelta(days=7), 10)
     db.session.commit()
-    response = login("admin").post(f"/admin/classes/{crit.c6.id}",
+    response = login("admin").post(f"/admin/classes/{crit.c6.id}", headers=EN,
                                    data=_class_form(crit.c6, journal_type="classic"))
     assert status(response) == 422
+    assert "6 «Б» already has summative works" in response.get_data(as_text=True)
     assert _fresh(SchoolClass, crit.c6.id).journal_type == "criteria"
     # the other fields of a class with marks still change
     assert login("admin").post(f"/admin/classes/{crit.c6.id}", data=_class_form(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, inspect, select
+from sqlalchemy import exists, inspect, select
 
 from extensions import db
 from models import (
@@ -41,17 +41,19 @@ def journal_type_refusal(school_class: SchoolClass) -> str | None:
     if not _changed(school_class, "journal_type"):
         return None
     pages = select(SubjectPage.id).where(SubjectPage.class_id == school_class.id)
-    marks = db.session.scalar(select(func.count()).select_from(Mark).join(
-        Lesson, Lesson.id == Mark.lesson_id).where(Lesson.page_id.in_(pages)))
-    works = db.session.scalar(select(func.count()).select_from(SummativeWork)
-                              .where(SummativeWork.page_id.in_(pages)))
+    marks = db.session.scalar(select(exists().where(
+        Mark.lesson_id == Lesson.id, Lesson.page_id.in_(pages))))
+    works = db.session.scalar(select(exists().where(SummativeWork.page_id.in_(pages))))
     if not marks and not works:
         return None
-    return _("The journal of %(cls)s already holds %(marks)d lesson marks and %(works)d "
-             "summative works: its type can only change before the first mark, because marks "
-             "of one scale cannot be read on the other (a 5-point mark is not a formative mark "
-             "out of 10). Keep the type, or start the class's journal anew.",
-             cls=school_class.name, marks=marks or 0, works=works or 0)
+    why = _("A 5-point mark cannot be read as a formative mark out of 10, nor the other way "
+            "round: the type only changes before the first mark. Keep it, or start the "
+            "class's journal anew.")
+    if marks:
+        return _("The journal of %(cls)s already has lesson marks.", cls=school_class.name) \
+            + " " + why
+    return _("The journal of %(cls)s already has summative works.", cls=school_class.name) \
+        + " " + why
 
 
 def weights_refusal(year: AcademicYear) -> str | None:
