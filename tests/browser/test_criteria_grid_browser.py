@@ -85,14 +85,22 @@ def cell(pw, row: int, key: str):
     return pw.locator("#jgrid tbody tr").nth(row).locator("td").nth(index - 1)
 
 
-def declare_sau(pw, press) -> str:
+def declare_sau(pw, press, shot, lang) -> str:
     """Open the grid's form, declare SAU «Дроби» on FRIDAY out of 15; the new column's key."""
     press("#jwork-new")
     pw.locator("#jworkpanel #jwork-form").wait_for()
-    pw.select_option("#jwork-kind", "sor")
+    pw.wait_for_function("() => document.activeElement.id == 'jwork-kind'")  # the form's focus
     pw.fill("#jwork-name", "Дроби")
     pw.fill("#jwork-date", FRIDAY.isoformat())
     pw.fill("#jwork-max", "15")
+    # a second SAT in the period: refused by the form, the clash named, nothing saved
+    pw.select_option("#jwork-kind", "soch")
+    press("#jwork-save")
+    pw.locator("#jworkpanel #jwork-error").wait_for()
+    assert "ТЖБ 1" in pw.text_content("#jwork-error")
+    assert pw.input_value("#jwork-name") == "Дроби"  # what was typed stays
+    shot(pw, f"criteria-work-form-{lang}", full_page=False)
+    pw.select_option("#jwork-kind", "sor")
     with pw.expect_navigation():
         press("#jwork-save")
     pw.wait_for_selector("#jgrid[data-ready='1']")
@@ -109,7 +117,7 @@ def pick(pw, value: str) -> None:
 def test_declare_enter_points_and_marks_then_the_reason(grid, shot, axe_check):
     pw, touch = grid["page"], grid["touch"]
     press = pw.tap if touch else pw.click
-    sau = declare_sau(pw, press)
+    sau = declare_sau(pw, press, shot, grid["lang"])
     sat, lesson = f"k{grid['sat']}", f"l{grid['lesson']}"
     if touch:
         cell(pw, 0, sau).tap()
@@ -173,4 +181,10 @@ def test_declare_enter_points_and_marks_then_the_reason(grid, shot, axe_check):
     assert col(pw, "period")[0] == "4"
     assert cell(pw, 0, "period").get_attribute("title") == "Болел на СОЧ"
     shot(pw, f"criteria-grid-{grid['lang']}", full_page=False)
+    axe_check(pw)
+    # the work's own page: every pupil's points as a plain form
+    with pw.expect_navigation():
+        press(f"#jgrid thead th[data-k='{sau[1:]}'] a")
+    assert pw.locator("input[name^='points-']").first.input_value() == "12"
+    shot(pw, f"criteria-work-{grid['lang']}")
     axe_check(pw)
