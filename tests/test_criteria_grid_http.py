@@ -413,3 +413,29 @@ def test_a_missing_part_is_named(s, login, work):
     html = login("teacher").get(f"/journal/pages/{s.maths6.id}").text
     with force_locale("ru"):
         assert f'<td class="sg na" title="{missing_text("soch")}"' in html
+
+
+def test_saves_on_a_criteria_page_run_a_fixed_number_of_queries(s, login, work):
+    b = s.builder
+    lesson = b.lesson(s.maths6, TODAY)
+    db.session.commit()
+    client = login("teacher")
+
+    def both(old_points, old_mark):
+        with count_queries() as seen:
+            assert not refused(pts(client, work.id, s.boris.id, "9", old=old_points))
+            assert not refused(client.post(f"/journal/lessons/{lesson.id}/cell", headers=HX,
+                               data={"pupil": s.boris.id, "value": "8", "old": old_mark}))
+        return seen
+    small = both("", "")
+    for n in range(15):
+        pupil = b.pupil(s.c6, f"Петров{n:02d}", "Пётр")
+        db.session.add(WorkPoints(work_id=work.id, pupil_id=pupil.id, points=3))
+    for k in range(3):
+        b.work(s.maths6, "sor", D(2026, 11, 9) + k * DAY, 20, points={s.boris: 11})
+    pts(client, work.id, s.boris.id, "", old="9/15")
+    client.post(f"/journal/lessons/{lesson.id}/cell", headers=HX,
+                data={"pupil": s.boris.id, "value": "", "old": "8"})
+    db.session.commit()
+    big = both("", "")
+    assert len(small) == len(big), (len(small), len(big))
