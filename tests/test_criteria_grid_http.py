@@ -218,7 +218,11 @@ def works_named(name):
 
 @pytest.mark.parametrize("htmx", [True, False])
 def test_declare_a_work(declaring, login, htmx):
-    response = declare(login("teacher"), htmx=htmx)
+    client = login("teacher")
+    form = client.get(f"/journal/pages/{PAGE[0]}/works/new", headers=HX if htmx else {})
+    assert form.status_code == 200 and 'id="jwork-form"' in form.text
+    assert ("<html" in form.text) is not htmx  # the panel's fragment, or a page of its own
+    response = declare(client, htmx=htmx)
     if htmx:
         assert response.headers.get("HX-Redirect", "").startswith(f"/journal/pages/{PAGE[0]}")
     else:
