@@ -31,7 +31,7 @@ def candidates(school, lessons) -> dict[str, list]:
                     for n in ("anna", "vera", "teacher")],
         "day": ["2026-11-23"], "date": ["2026-11-23"], "week": ["2026-11-16"],
         "key": ["subjects", "classes", "settings", "staff", "pupils", "parents", "sign-ins",
-                "curriculum", "exams", "news"],
+                "curriculum", "exams", "news", "summative-rules"],
         "row_id": [s.maths.id, s.c5.id, s.anna.id, s.vera.id, s.boris.id],
         "locale": ["kk"], "filename": ["css/style.css"], "fmt": ["xlsx", "csv"],
         "staff_id": [s.t_staff.id, s.ct_staff.id],
