@@ -69,12 +69,12 @@ def test_points_percentages_and_the_suggested_mark(login, crit):
         ("Numbers", 5, 10), ("Fractions", 15, 20), ("Term", 13, 20)]
     html = login("mum").get(f"/diary/{crit.boris.id}/marks").get_data(as_text=True)
     assert _text(html, "work-points") == ["5/10", "15/20", "13/20"]
-    assert _text(html, "work-percent") == ["50.0 %", "75.0 %", "65.0 %"]
+    assert _text(html, "work-percent") == ["50,0 %", "75,0 %", "65,0 %"]
     assert _text(html, "work-kind") == [ru("SAU"), ru("SAU"), ru("SAT")]
-    assert _text(html, "crit-sor-percent") == ["66.6 %"]  # 20/30, cut, not rounded
-    assert _text(html, "crit-soch-percent") == ["65.0 %"]
-    assert _text(html, "crit-total-percent") == ["65.8 %"]
-    assert ru("Exact: %(value)s %%", value="65.8333") in html  # the title and the tap text
+    assert _text(html, "crit-sor-percent") == ["66,6 %"]  # 20/30, cut, not rounded
+    assert _text(html, "crit-soch-percent") == ["65,0 %"]
+    assert _text(html, "crit-total-percent") == ["65,8 %"]
+    assert ru("Exact: %(value)s %%", value="65,8333") in html  # the title and the tap text
     assert re.search(r'class="crit-suggested-mark[^"]*">4<', html)
     assert "crit-fo-percent" not in html  # the year gives FA no share
     # The teacher's mark is shown; the reason is a note to the administration, not to families.
@@ -87,8 +87,8 @@ def test_a_missed_sau_is_left_out_and_shown_as_no_points(login, crit):
     _works(crit, sau2=None)
     html = login("mum").get(f"/diary/{crit.boris.id}/marks").get_data(as_text=True)
     assert _text(html, "work-points")[:2] == ["5/10", ru("no points, out of %(max)d", max=20)]
-    assert _text(html, "crit-sor-percent") == ["50.0 %"]  # 5/10: the missed work counts nowhere
-    assert _text(html, "crit-total-percent") == ["57.5 %"]
+    assert _text(html, "crit-sor-percent") == ["50,0 %"]  # 5/10: the missed work counts nowhere
+    assert _text(html, "crit-total-percent") == ["57,5 %"]
     assert re.search(r'class="crit-suggested-mark[^"]*">3<', html)
 
 
@@ -113,9 +113,9 @@ def test_the_fa_share_counts_ten_point_marks(login, crit):
     db.session.commit()
     html = login("mum").get(f"/diary/{crit.boris.id}/marks").get_data(as_text=True)
     # FA 16/20 = 80 %; 0.25*80 + 0.25*66.67 + 0.5*65 = 69.1666...
-    assert _text(html, "crit-fo-percent") == ["80.0 %"]
-    assert _text(html, "crit-total-percent") == ["69.1 %"]
-    assert ru("Exact: %(value)s %%", value="69.1666") in html
+    assert _text(html, "crit-fo-percent") == ["80,0 %"]
+    assert _text(html, "crit-total-percent") == ["69,1 %"]
+    assert ru("Exact: %(value)s %%", value="69,1666") in html
     assert re.search(r'class="crit-suggested-mark[^"]*">4<', html)
     # A 9 of 10 is painted as a top mark, a 5 of 10 would not be: the 10-point colours.
     assert 'class="mark m5">9<' in html and 'class="mark m4">7<' in html
@@ -215,7 +215,7 @@ def test_no_fa_marks_when_fa_has_a_share(login, crit):
     _works(crit)
     html = login("mum").get(f"/diary/{crit.boris.id}/marks").get_data(as_text=True)
     assert ru("No FA marks yet, so no mark is suggested.") in html
-    assert _text(html, "crit-fo-percent") == ["—"] and _text(html, "crit-sor-percent") == ["66.6 %"]
+    assert _text(html, "crit-fo-percent") == ["—"] and _text(html, "crit-sor-percent") == ["66,6 %"]
 
 
 def test_a_classmates_points_never_show(login, crit):

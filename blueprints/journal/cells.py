@@ -186,8 +186,8 @@ def summary_heads(results: PageResults) -> str:
 def _percent_cell(cls: str, value, oob: str) -> str:
     if value is None:
         return f'<td class="{cls}"{oob}></td>'
-    return (f'<td class="{cls}" title="{formula.exact(value).replace(".", ",")} %"{oob}>'
-            f'{formula.shown(value).replace(".", ",")}</td>')
+    return (f'<td class="{cls}" title="{formula.exact(value)} %"{oob}>'
+            f'{formula.shown(value)}</td>')
 
 
 def missing_text(part: str) -> str:

@@ -45,7 +45,7 @@ def suggestion_text(result) -> str:
         return half_year_text()
     if out.mark is None:
         return missing_text(out.missing or "sor")
-    return f"{out.mark} ({formula.shown(out.percent).replace('.', ',')} %)"
+    return f"{out.mark} ({formula.shown(out.percent)} %)"
 
 
 def rows_of(grid: Grid) -> list[FinalRow]:

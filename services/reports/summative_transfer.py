@@ -122,7 +122,7 @@ def _finals(pupil: Pupil, page_ids: list[int]) -> dict[tuple[int, int | None], s
 
 def _shown(percent: Fraction | None) -> str:
     """A percentage cut to one decimal with the decimal comma, "—" when there is none."""
-    return formula.shown(percent).replace(".", ",") or "—"
+    return formula.shown(percent) or "—"
 
 
 def transfer_pdf(x: Transfer) -> bytes:

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from flask_babel import get_locale
+
 # The highest whole percent of marks 2, 3 and 4; above the last one is 5.
 BANDS = (39, 64, 84)
 BANDS_GRADE_1 = (20, 50, 80)
@@ -112,11 +114,12 @@ def year_mark(period_marks: Iterable[int]) -> int | None:
 
 def shown(percent: Fraction | None) -> str:
     """A percentage to one decimal, cut rather than rounded (64.49 shows 64.4 and gives 3;
-    64.5 shows 64.5 and gives 4): what is shown never points to another mark."""
+    64.5 shows 64.5 and gives 4): what is shown never points to another mark. Russian and
+    Kazakh write a decimal comma (64,5), as the journal's averages do."""
     if percent is None:
         return ""
     tenths = math.floor(percent * 10)
-    return f"{tenths // 10}.{tenths % 10}"
+    return f"{tenths // 10}{_point()}{tenths % 10}"
 
 
 def exact(percent: Fraction | None) -> str:
@@ -124,4 +127,9 @@ def exact(percent: Fraction | None) -> str:
     if percent is None:
         return ""
     units = math.floor(percent * 10000)
-    return f"{units // 10000}.{units % 10000:04d}"
+    return f"{units // 10000}{_point()}{units % 10000:04d}"
+
+
+def _point() -> str:
+    """The decimal separator of the user's language (a point outside a request)."""
+    return "," if str(get_locale() or "") in ("ru", "kk") else "."

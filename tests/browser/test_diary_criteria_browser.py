@@ -92,20 +92,20 @@ def test_parent_reads_points_percentages_and_the_suggested_mark(
     page.goto(f"{live_server}/diary/{boris}/marks")
     card = page.locator(f"#crit-{criteria_data['maths']}")
     assert _texts(card, ".work-points") == ["5/10", "15/20", "13/20"]
-    assert _texts(card, ".work-percent") == ["50.0 %", "75.0 %", "65.0 %"]
+    assert _texts(card, ".work-percent") == ["50,0 %", "75,0 %", "65,0 %"]
     assert "«Сандар»" in card.inner_text()
-    assert _texts(card, ".crit-sor-percent") == ["66.6 %"]
-    assert _texts(card, ".crit-soch-percent") == ["65.0 %"]
-    assert _texts(card, ".crit-total-percent") == ["65.8 %"]
+    assert _texts(card, ".crit-sor-percent") == ["66,6 %"]
+    assert _texts(card, ".crit-soch-percent") == ["65,0 %"]
+    assert _texts(card, ".crit-total-percent") == ["65,8 %"]
     assert _texts(card, ".crit-suggested-mark") == ["4"]
     assert _texts(card, ".crit-given") == ["4"]
     assert page.locator(".subject-summary dt", has_text=re.compile("Predicted|Прогноз")).count() == 0
     # The exact value: a title for the mouse, a tap on the total for a phone.
     total = card.locator(".crit-total-percent")
-    assert "65.8333" in total.get_attribute("title")
+    assert "65,8333" in total.get_attribute("title")
     assert card.locator(".crit-exact-value").is_hidden()
     press(f"#crit-{criteria_data['maths']} .crit-exact summary")
-    assert "65.8333" in card.locator(".crit-exact-value").inner_text()
+    assert "65,8333" in card.locator(".crit-exact-value").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     shot(page, f"{name}-marks")
     axe_check(page)
