@@ -9,7 +9,8 @@ one day); the pupils' points follow their formative marks, a pupil absent on the
 СОР misses it; one-hour subjects have no СОЧ and are marked per half-year (SummativeRule
 rows, as a school enters them). Period marks of the periods already ended are the computed
 ones (services.summative.formula), a few are another mark with the teacher's reason. Works
-are planned up to the last generated lesson day and get points up to the cut-off day.
+are planned over whole periods, kept up to the last generated lesson day, and get points up
+to the cut-off day.
 Everything goes in bulk inserts with ids chosen here.
 """
 from __future__ import annotations
@@ -170,29 +171,33 @@ class _Day:
 def _plan_works(ctx: Context, rng: random.Random, school_class: ClassInfo,
                 pages: list[PageInfo], periods: list[_Period], days: list[dt.date],
                 rules: dict[int, settings.Rule]) -> list[_Work]:
-    """Each page's СОЧ (where its subject has one) and СОР in every period begun."""
+    """Each page's СОЧ (where its subject has one) and СОР, planned over the whole period
+    and kept up to the last generated lesson day: the period under way has the works
+    written so far and those of the next days, not a whole quarter's crammed in."""
+    if not days:
+        return []
     taken, works = _Day(), []
     school_days = ctx.calendar.school_days()
     for page in pages:
         weekdays = {weekday for weekday, cells in ctx.slots[school_class.id].items()
                     for cell_page, _n in cells if cell_page is page}
-        page_days = [d for d in days if d.isoweekday() in weekdays]
+        page_days = [d for d in school_days if d.isoweekday() in weekdays]
         for period in periods:
             mine = [d for d in page_days if period.contains(d)]
-            if len(mine) < 2:
+            if len(mine) < 2 or period.start_date > days[-1]:
                 continue
             last = max(d for d in school_days if period.contains(d))
             if rules[page.id].has_soch:
                 works += _soch(ctx, rng, page, period, mine, last, taken)
             works += _sors(ctx, rng, page, period, mine, taken)
-    return works
+    return [w for w in works if w.row["date"] <= days[-1]]
 
 
 def _soch(ctx: Context, rng: random.Random, page: PageInfo, period: _Period,
           days: list[dt.date], last: dt.date, taken: _Day) -> list[_Work]:
     window = period.end_date - dt.timedelta(weeks=SOCH_WEEKS)
     options = [d for d in days if window <= d < last and taken.allows(d, page.subject, "soch")]
-    if not options:  # the period's last weeks are not generated yet
+    if not options:
         return []
     day = rng.choice(options)
     taken.take(day, page.subject, "soch")

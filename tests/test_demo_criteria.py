@@ -153,6 +153,12 @@ def test_points_lie_within_the_maximum_and_some_pupils_miss_a_sau(built):
     assert any(kind == "sor" and n < most[page_id] for page_id, kind, n in written)
     assert db.session.scalar(select(func.count()).select_from(WorkPoints).join(SummativeWork)
                              .where(SummativeWork.date > today)) == 0
+    # works are kept up to the last lesson generated, each on a lesson of its page
+    assert db.session.scalar(select(func.max(SummativeWork.date))) <= \
+        db.session.scalar(select(func.max(Lesson.date)))
+    off_lesson = select(func.count()).select_from(SummativeWork).where(~select(Lesson.id).where(
+        Lesson.page_id == SummativeWork.page_id, Lesson.date == SummativeWork.date).exists())
+    assert db.session.scalar(off_lesson) == 0
 
 
 def test_ended_periods_carry_the_computed_marks(built):
@@ -195,14 +201,14 @@ def test_the_year_mark_is_the_mean_of_the_period_marks(june):
 
 def test_the_teacher_opens_a_criteria_page(autumn):
     with autumn.app_context():
-        page = db.session.scalar(select(SubjectPage).join(SchoolClass).where(
-            SchoolClass.journal_type == "criteria", SchoolClass.grade == 7,
-            SubjectPage.hours_per_week >= 3).order_by(SubjectPage.id).limit(1))
+        work = db.session.scalar(select(SummativeWork).join(SubjectPage).join(SchoolClass)
+                                 .where(SchoolClass.journal_type == "criteria",
+                                        SchoolClass.grade == 7, SummativeWork.date <= TODAY,
+                                        SummativeWork.date >= dt.date(2026, 11, 5))
+                                 .order_by(SummativeWork.id).limit(1))
+        page = db.session.get(SubjectPage, work.page_id)
         username = db.session.scalar(select(User.username).where(
             User.person_id == page.teacher.person_id))
-        work = db.session.scalar(select(SummativeWork).where(
-            SummativeWork.page_id == page.id, SummativeWork.date <= TODAY,
-            SummativeWork.date >= dt.date(2026, 11, 5)).order_by(SummativeWork.date).limit(1))
         page_id, name, most = page.id, work.name, work.max_points
         points = db.session.scalar(select(WorkPoints.points).where(
             WorkPoints.work_id == work.id).limit(1))
