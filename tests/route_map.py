@@ -8,7 +8,17 @@ import re
 from sqlalchemy import select
 
 from extensions import db
-from models import Attendance, Consent, Correction, Exam, Guardian, Mark, PlanItem, User
+from models import (
+    Attendance,
+    Consent,
+    Correction,
+    Exam,
+    Guardian,
+    Mark,
+    PlanItem,
+    SummativeWork,
+    User,
+)
 
 SKIP_ENDPOINTS = {"static", "assets.file", "auth.logout", "auth.set_language"}
 
@@ -48,6 +58,8 @@ def candidates(school, lessons) -> dict[str, list]:
         # Messages, notices and news (issue 20): none in the tiny school, 404s.
         "conversation_id": [1], "attachment_id": [1], "notice_id": [1], "news_id": [1],
         "month": ["2026-11"],
+        # Summative works (issue 21): the one of sample_lessons, and one that does not exist.
+        "work_id": [*db.session.scalars(select(SummativeWork.id)), 999],
     }
 
 
@@ -84,6 +96,9 @@ def sample_lessons(school) -> list:
         Exam(kind="OGE", grade=5, name_ru="Экзамен", name_kk="Емтихан", max_points=20),
     ])
     db.session.flush()
+    # 6 «Б» keeps the criteria-based journal (issue 21): a SAU with Борис's points.
+    school.c6.journal_type = "criteria"
+    b.work(school.maths6, "sor", dt.date(2026, 11, 18), 10, {school.boris: 7})
     db.session.add(Correction(  # Vera's (the other family's) mark, asked to change
         kind="cell", page_id=school.maths5.id, lesson_id=made[0].id, pupil_id=school.vera.id,
         entry_date=made[0].date, old_value="5", new_value="4", reason="other", note="Ошибка",

@@ -17,6 +17,8 @@ from models import (
     Mark,
     ParentNotice,
     PlanItem,
+    SummativeWork,
+    WorkPoints,
 )
 from tests import route_map
 from tests.fragments import status
@@ -50,7 +52,8 @@ def lessons(school):
 
 def _journal_rows() -> tuple[int, ...]:
     return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in
-                 (Mark, Attendance, Lesson, FinalMark, ParentNotice, PlanItem, AuditEvent))
+                 (Mark, Attendance, Lesson, FinalMark, ParentNotice, PlanItem, AuditEvent,
+                  SummativeWork, WorkPoints))
 
 
 @pytest.mark.parametrize("username", USERS)

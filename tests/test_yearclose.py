@@ -187,6 +187,8 @@ def test_apply_refuses_missing_marks_and_writes_nothing(closing):
 def test_apply_closes_the_year_and_moves_everyone(closing):
     s = closing
     year = s.builder.year
+    year.fo_weight, year.sor_weight, year.soch_weight = 25, 25, 50
+    s.c5.journal_type = "criteria"  # its marks are in place: the type is the school's choice
     db.session.add(Holiday(year_id=year.id, name="Winter", start_date=dt.date(2026, 12, 29),
                            end_date=dt.date(2027, 1, 11)))
     _year_marks(s)
@@ -210,6 +212,8 @@ def test_apply_closes_the_year_and_moves_everyone(closing):
     anna, vera = db.session.get(Pupil, s.anna.id), db.session.get(Pupil, s.vera.id)
     assert classes[anna.class_id].name == "6 «А»"
     assert classes[anna.class_id].class_teacher_id == s.ct_staff.id
+    assert classes[anna.class_id].journal_type == "criteria"  # the new 6 «А» keeps the journal
+    assert (new.fo_weight, new.sor_weight, new.soch_weight) == (25, 25, 50)
     assert classes[vera.class_id].name == "5 «А»"
     for leaver in (s.boris, s.senior):
         pupil = db.session.get(Pupil, leaver.id)

@@ -73,8 +73,11 @@ def _open_year(plan: Plan, before: dict) -> AcademicYear:
     year (holidays are not copied: every year's differ)."""
     new_year = plan.new_year
     if new_year is None:
+        old = plan.year  # the criteria-based shares stay until the school changes them
         new_year = AcademicYear(name=plan.new_year_name, start_date=plan.new_start,
-                                end_date=plan.new_end, is_current=False, closed=False)
+                                end_date=plan.new_end, is_current=False, closed=False,
+                                fo_weight=old.fo_weight, sor_weight=old.sor_weight,
+                                soch_weight=old.soch_weight)
         db.session.add(new_year)
         db.session.flush()
         before["created"]["year"] = new_year.id
@@ -97,7 +100,8 @@ def _open_classes(plan: Plan, new_year: AcademicYear,
     """The new year's classes by (grade, letter), creating those the pupils need."""
     made = [SchoolClass(year_id=new_year.id, grade=c.grade, letter=c.letter, language=c.language,
                         period_scheme=c.period_scheme, class_teacher_id=c.class_teacher_id,
-                        days_per_week=c.days_per_week) for c in plan.new_classes]
+                        days_per_week=c.days_per_week, journal_type=c.journal_type)
+            for c in plan.new_classes]
     db.session.add_all(made)
     db.session.flush()
     before["created"]["classes"] = [c.id for c in made]

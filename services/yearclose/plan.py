@@ -66,6 +66,8 @@ class NewClass:
     period_scheme: str
     class_teacher_id: int | None
     days_per_week: int
+    # A criteria-based class stays criteria-based (Kazakhstan: the assessment is the school's).
+    journal_type: str = "classic"
 
     @property
     def name(self) -> str:
@@ -206,7 +208,7 @@ def _new_classes(year: AcademicYear, target: AcademicYear | None,
                 made[key] = NewClass(key[0], key[1], src.language,
                                      schemes.get(key[0], src.period_scheme),
                                      src.class_teacher_id if key[0] != src.grade else None,
-                                     src.days_per_week)
+                                     src.days_per_week, src.journal_type)
     return sorted(made.values(), key=lambda c: (c.grade, c.letter))
 
 
