@@ -16,7 +16,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.security import generate_password_hash
 
 from extensions import db
@@ -89,7 +89,10 @@ from services.demo_school import (
 
 PASSWORD = DEMO_PASSWORD  # the one a real school is refused (services.accounts.passwords)
 FIXED_ACCOUNTS = ("admin", "director", "deputy", "secretary", "teacher", "classteacher",
-                  "parent", "pupil")
+                  "parent", "pupil", "parentkz")
+# A parent of a pupil in the criteria-based 7 «Б» (issue 21), named after the build so the
+# generated families stay as they were.
+CRITERIA_PARENT = ("parentkz", 7, "Б")
 _EXPLICIT_IDS = (AcademicYear, Attendance, Bell, Enrolment, FinalMark, Guardian, Lesson, Mark,
                  Person, Pupil, School, SchoolClass, Staff, StudyPeriod, Subgroup, Subject,
                  SubjectPage, SummativeRule, SummativeWork, TimetableSlot, User, UserRole,
@@ -136,6 +139,7 @@ def build_demo(pupils: int = 500, weeks: int | None = None, seed: int = 1,
     _add_timetable(ctx)
     add_journal(ctx)
     add_criteria(ctx)
+    _name_criteria_parent()
     sync_sequences(list(_EXPLICIT_IDS))
     ctx.count("correction", add_corrections(today))
     # Issue 20: the parents' journal notices, the school's news and a few conversations.
@@ -261,6 +265,22 @@ def _add_timetable(ctx: Context) -> None:
 
 
 # -- the fixed accounts, as the command prints them -------------------------------------------
+
+def _name_criteria_parent() -> None:
+    """Give the first parent (by user id) of the first pupil of the criteria-based class its
+    fixed user name. Nothing when the class is not there (a tiny demo)."""
+    username, grade, letter = CRITERIA_PARENT
+    user_id = db.session.scalar(
+        select(User.id).join(Guardian, Guardian.person_id == User.person_id)
+        .join(Pupil, Pupil.id == Guardian.pupil_id)
+        .join(SchoolClass, SchoolClass.id == Pupil.class_id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(SchoolClass.grade == grade, SchoolClass.letter == letter,
+               SchoolClass.journal_type == "criteria", UserRole.role == "parent")
+        .order_by(Pupil.id, User.id).limit(1))
+    if user_id is not None:
+        db.session.execute(update(User).where(User.id == user_id).values(username=username))
+
 
 @dataclass(frozen=True)
 class DemoAccount:

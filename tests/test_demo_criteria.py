@@ -229,3 +229,26 @@ def test_percent_of_a_pupil_is_computed_with_the_years_shares(june):
         year = db.session.scalar(select(StudyPeriod)).year
         assert settings.weights_of(year) == formula.Weights()
         db.session.remove()
+
+
+def test_the_fixed_kazakh_parent_reads_the_points_in_the_diary(autumn):
+    """`parentkz` (README's demo accounts) is a parent in the criteria-based 7 «Б»: the
+    diary's marks page shows the child's works with points and the suggested marks."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("services.clock.today", lambda: TODAY)
+        client = autumn.test_client()
+        assert client.post("/login", data={"username": "parentkz",
+                                           "password": demo.PASSWORD}).status_code == 302
+        with autumn.app_context():
+            from models import Guardian, Pupil
+            child = db.session.scalar(
+                select(Pupil).join(Guardian, Guardian.pupil_id == Pupil.id)
+                .join(User, User.person_id == Guardian.person_id)
+                .join(SchoolClass, SchoolClass.id == Pupil.class_id)
+                .where(User.username == "parentkz", SchoolClass.journal_type == "criteria"))
+            assert (child.school_class.grade, child.school_class.letter,
+                    child.school_class.journal_type) == (7, "Б", "criteria")
+            child_id = child.id
+            db.session.remove()
+        body = client.get(f"/diary/{child_id}/marks").get_data(as_text=True)
+        assert "crit-card" in body and "work-points" in body and "crit-suggested-mark" in body
