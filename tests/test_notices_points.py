@@ -255,7 +255,7 @@ def test_grid_cell_gives_the_notice_and_the_inbox_shows_it_to_that_family(web, l
     assert [n.event for n in notices(web.mum)] == [f"points:{web.work.id}:{web.boris.id}"]
     assert notices(web.dad2) == []
     page = login("mum").get("/notices/").get_data(as_text=True)
-    assert "«Fractions» 12/15" in page
+    assert "«Fractions»: 12/15" in page  # the Russian page: «…»: points (subject, date)
     assert "«Fractions»" not in login("dad2").get("/notices/").get_data(as_text=True)
     login("teacher").post(url, data={"pupil": web.boris.id, "value": "", "old": "12"},
                           headers=HTMX)

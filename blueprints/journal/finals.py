@@ -71,13 +71,18 @@ def save_all(user: User, grid: Grid, form: MultiDict, today) -> tuple[list[Final
             typed = form.get(f"{kind}-{row.pupil_id}", "")
             row.typed[kind] = typed
             stored = row.period if kind == "period" else row.year
-            if typed.strip() == stored.strip():
-                continue
             try:
+                # The period's and the year's reasons are fields of their own; a new reason
+                # for a period mark left as it is is saved too.
+                reason = reason_of(form, f"{row.pupil_id}-reason" if kind == "period"
+                                   else f"{row.pupil_id}-year-reason")
+                if typed.strip() == stored.strip() and (
+                        kind == "year" or reason is None or reason == row.reason):
+                    continue
                 notice = notice_of(form, f"{row.pupil_id}-") if kind == "period" else None
                 entries.save_final(user, grid.school, grid.page, row.pupil_id, kind,
                                    grid.period, last, typed, stored, today, notice,
-                                   reason=reason_of(form, f"{row.pupil_id}-reason"))
+                                   reason=reason)
                 saved += 1
             except (entries.NeedsNotice, entries.NeedsReason) as error:
                 row.errors.append(error.message + " " + _("Answer in the row and save again."))

@@ -131,8 +131,10 @@ def _cell_change(old_raw: str, new_raw: str, locale: str) -> str:
 
 
 def _cell(stored: str) -> CellValue | None:
+    # Stored values were checked on entry: read them on the widest scale, a criteria-based
+    # class's formative 1-10 (a class object only for its journal type).
     try:
-        return rules.parse_cell(stored, _any_school())
+        return rules.parse_cell(stored, _any_school(), SchoolClass(journal_type="criteria"))
     except JournalError:
         return None
 

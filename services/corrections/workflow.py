@@ -27,6 +27,7 @@ from services.corrections import files
 from services.corrections.errors import CorrectionError
 from services.entries.common import lenient
 from services.journal import JournalError
+from services.summative import suggestions
 
 NOTE_MAX = 300
 DOC_MAX = 40
@@ -152,6 +153,9 @@ def _check_value(target: Target, new: str) -> str:
                                      "entered.", grade=target.page.school_class.grade))
             return value.text()
         mark = rules.parse_final(new, school)
+        if target.kind == "period" and target.page.school_class.is_criteria and (
+                refusal := suggestions.half_year_refusal(target.page, target.period)):
+            raise JournalError(refusal)
         with force_locale("ru"):
             return rules.final_label(*mark) if mark != (None, None) else ""
     except JournalError as error:

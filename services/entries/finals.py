@@ -24,6 +24,7 @@ from services.entries.common import audit, lenient
 from services.journal import JournalError
 from services.notices import produce as notices
 from services.summative import suggestions
+from services.summative.formula import Outcome
 
 
 class NeedsNotice(JournalError):
@@ -40,7 +41,8 @@ REASON_MAX = 300
 def save_final(user: User, school: School, page: SubjectPage, pupil_id: int, kind: str,
                period: StudyPeriod, last_period: StudyPeriod, text: str, old: str | None,
                today: dt.date, notice: tuple[bool, dt.date | None] | None = None,
-               correction: Correction | None = None, reason: str | None = None) -> str:
+               correction: Correction | None = None, reason: str | None = None,
+               known: Outcome | None = None) -> str:
     """Save a period (or, with kind='year', the year) mark; returns the label shown.
 
     Raises JournalError when locked, invalid, stale, in a grade without marks, a year mark
@@ -75,9 +77,14 @@ def save_final(user: User, school: School, page: SubjectPage, pupil_id: int, kin
     criteria = page.school_class.is_criteria
     if kind == "period" and correction is None and not criteria:
         _check_notice(user, school, page, pupil_id, period, value, notice, today)
-    why = suggestions.check_reason(page, pupil_id, kind, period, value, special, reason,
-                                   row.reason if row is not None and row.value == value
-                                   else "") if criteria else ""
+    # An approved correction is its own documented reason (the change log keeps it).
+    why = suggestions.check_reason(
+        page, pupil_id, kind, period, value, special, reason,
+        row.reason if row is not None and (row.value, row.special) == (value, special) else "",
+        known) if criteria and correction is None else ""
+    if criteria and correction is not None and kind == "period" and (
+            refusal := suggestions.half_year_refusal(page, period)):
+        raise JournalError(refusal)
     if value is None and special is None:
         if row is not None:
             db.session.delete(row)

@@ -36,7 +36,7 @@ def confirm_all(user: User, school: School, page: SubjectPage, period: StudyPeri
             continue
         try:
             save_final(user, school, page, pid, "period", period, periods[-1],
-                       str(outcome.mark), "", today)
+                       str(outcome.mark), "", today, known=outcome)
         except JournalError as error:
             done.refused[pid] = error.message
         else:

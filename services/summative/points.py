@@ -34,8 +34,8 @@ def work_lock(school: School, page: SubjectPage, day: dt.date, today: dt.date) -
         return Lock(True, until=until)
     return Lock(False, ngettext(
         "Points of a summative work can be changed for %(num)d school day after it.",
-        "Points of a summative work can be changed for %(num)d school days after it.", days)
-        + " " + _("Corrections go through the deputy director's change log."), until)
+        "Points of a summative work can be changed for %(num)d school days after it.", days),
+        until)
 
 
 def parse_points(text: str | None, work: SummativeWork) -> int | None:
@@ -43,7 +43,8 @@ def parse_points(text: str | None, work: SummativeWork) -> int | None:
     raw = (text or "").strip()
     if not raw:
         return None
-    if not (raw.isascii() and raw.isdigit()) or int(raw) > work.max_points:
+    # At most three digits before int(): a form field of 5,000 digits is refused, not a 500.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or int(raw) > work.max_points:
         raise JournalError(_("Type points from 0 to %(max)d.", max=work.max_points))
     return int(raw)
 
@@ -98,7 +99,7 @@ def _old_value(old: str) -> int | None | str:
     raw = old.strip().split("/")[0]
     if not raw:
         return None
-    return int(raw) if raw.isascii() and raw.isdigit() else "?"
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 3 else "?"
 
 
 def save_many(user: User, school: School, page: SubjectPage, work: SummativeWork,

@@ -29,25 +29,33 @@ def year_suggestion(page: SubjectPage, pupil_id: int) -> int | None:
     return formula.year_mark(list(values))
 
 
+def half_year_refusal(page: SubjectPage, period: StudyPeriod) -> str | None:
+    """Why a half-year subject takes no mark in this period (its first quarter), or None."""
+    periods = school_service.periods_of(page.school_class)
+    if settings.span_of(period, periods, settings.rule_of(page)):
+        return None
+    following = periods[periods.index(period) + 1]
+    return _("This subject is marked per half-year: its mark is given at the end of "
+             "%(period)s.", period=school_service.period_name(following))
+
+
 def check_reason(page: SubjectPage, pupil_id: int, kind: str, period: StudyPeriod,
                  value: int | None, special: str | None, reason: str | None,
-                 kept: str) -> str:
+                 kept: str, known: formula.Outcome | None = None) -> str:
     """The reason to store with the mark: "" when the mark is the computed one (or there is
-    none to compare with). `kept` is the stored reason of the same mark, which stands when
-    no new one is given. Raises NeedsReason (409) when another mark comes without a reason,
+    none to compare with; н/а against a computed mark needs one too). `kept` is the stored
+    reason of the same mark, which stands when no new one is given; `known` is the pupil's
+    outcome when the caller has it already (confirming a whole class). Raises NeedsReason (409) when another mark comes without a reason,
     JournalError for a period that gives no mark (a half-year subject's first quarter)."""
     from services.entries.finals import REASON_MAX, NeedsReason
     if kind == "period" and (value is not None or special is not None):
-        periods = school_service.periods_of(page.school_class)
-        if not settings.span_of(period, periods, settings.rule_of(page)):
-            following = periods[periods.index(period) + 1]
-            raise JournalError(_("This subject is marked per half-year: its mark is given "
-                                 "at the end of %(period)s.",
-                                 period=school_service.period_name(following)))
-    if value is None:
+        refusal = half_year_refusal(page, period)
+        if refusal:
+            raise JournalError(refusal)
+    if value is None and special != "na":  # cleared, or exempt: nothing to compare with
         return ""
     if kind == "period":
-        result = period_suggestion(page, pupil_id, period)
+        result = known or period_suggestion(page, pupil_id, period)
         computed = result.mark if result is not None else None
         percent = result.percent if result is not None else None
     else:

@@ -52,14 +52,14 @@ def parse(form: Mapping[str, str]) -> WorkData:
     except ValueError:
         raise JournalError(_("Give the date of the work.")) from None
     raw = (form.get("max_points") or "").strip()
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_POINTS:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 1 <= int(raw) <= MAX_POINTS:
         raise JournalError(_("The maximum is a whole number of points from 1 to %(n)d.",
                              n=MAX_POINTS))
     section = (form.get("section") or "").strip()
     if len(section) > SECTION_MAX:
         raise JournalError(_("The section is at most %(n)d characters.", n=SECTION_MAX))
     plan = (form.get("plan_item") or "").strip()
-    if plan and not (plan.isascii() and plan.isdigit()):
+    if plan and not (plan.isascii() and plan.isdigit() and len(plan) <= 9):
         raise JournalError(_("Choose a topic of the plan from the list."))
     return WorkData(kind, name, day, int(raw), int(plan) if plan else None, section)
 
@@ -120,13 +120,16 @@ def change(user: User, school: School, page: SubjectPage, work: SummativeWork, d
            today: dt.date) -> SummativeWork:
     """Change a work's name, date, maximum or section. A work with points keeps its kind
     and may not move out of its edit window (the points would be locked)."""
-    if work.date <= today and not work_lock(school, page, work.date, today).open:
-        raise JournalError(_("This work is past its edit window: changes go through the "
-                             "deputy director's change log."), 403)
-    if data.kind != work.kind and _has_points(work):
+    _check_open(school, page, work, today)
+    has_points = _has_points(work)
+    if data.kind != work.kind and has_points:
         raise JournalError(_("Pupils already have points for this work: its kind stays."))
     before = _describe(work)
     period_id = _check(school, page, data, today, work)
+    if has_points and (data.date > today or period_id != work.period_id):
+        # Points belong to a work that took place, in the period they count for.
+        raise JournalError(_("Pupils already have points for this work: it stays in its "
+                             "period, on a day that has come."))
     work.kind, work.name, work.date, work.max_points = (data.kind, data.name, data.date,
                                                         data.max_points)
     work.plan_item_id, work.section, work.period_id = data.plan_item_id, data.section, period_id
@@ -140,13 +143,24 @@ def change(user: User, school: School, page: SubjectPage, work: SummativeWork, d
 
 def remove(user: User, school: School, page: SubjectPage, work: SummativeWork,
            today: dt.date) -> None:
-    """Remove a work without points (points are cleared first, each one audited)."""
+    """Remove a work without points (points are cleared first, each one audited), while
+    the page is open and the work inside its edit window."""
+    _check_open(school, page, work, today)
     if _has_points(work):
         raise JournalError(_("Pupils have points for this work: clear them first, then "
                              "remove the work."))
     audit(user, "work.delete", "work", work.id, None, _describe(work), "", page=page,
           period_id=work.period_id)
     db.session.delete(work)
+
+
+def _check_open(school: School, page: SubjectPage, work: SummativeWork, today: dt.date) -> None:
+    """A closed page, or a work past its edit window, stays as it is (403)."""
+    if rules.page_closed(page, today):
+        raise JournalError(_("Year marks are set: this page is read-only."), 403)
+    if work.date <= today and not work_lock(school, page, work.date, today).open:
+        raise JournalError(_("This work is past its edit window: it can no longer be "
+                             "changed or removed."), 403)
 
 
 def _has_points(work: SummativeWork) -> bool:

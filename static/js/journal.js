@@ -131,7 +131,7 @@
                   Enter: [0, e.shiftKey ? -1 : 1] };
     if (moves[k]) { e.preventDefault(); flushOne(); move(moves[k][0], moves[k][1]); return; }
     if (k === "Tab") { flushOne(); if (move(e.shiftKey ? -1 : 1, 0)) { e.preventDefault(); } return; }
-    if (k === "Escape") { closePicker(); return; }
+    if (k === "Escape") { cancelPending(); closePicker(); return; }
     // H (the key's place, so also "р" in the Russian and Kazakh layouts): the cell's history.
     if (e.code === "KeyH" && !e.shiftKey) { e.preventDefault(); openHistory(td); return; }
     var typing = k.length === 1 || k === "Backspace" || k === "Delete" || k === "F2";
@@ -139,7 +139,13 @@
     e.preventDefault();
     if (ro || lockOf(td)) { refuseHere(td, lockOf(td)); return; }
     if (k === "Backspace" || k === "Delete") { edit(td, "", {}, e); return; }
-    if (k === "F2") { openEditor(td, editText(td), "text"); return; }
+    if (k === "F2") {
+      var waiting = pending && pending.td === td ? pending.text : null;
+      cancelPending();
+      openEditor(td, waiting !== null ? waiting : editText(td), "text");
+      return;
+    }
+    if (!/[0-9]/.test(k)) { cancelPending(); }  // a letter or Delete replaces waiting digits
     typeChar(td, k, e);
   });
 
@@ -174,6 +180,8 @@
       remember(td);
       pending = { td: td, text: text, base: base };
       td.textContent = text;
+      td.classList.add("pd");  // a second digit may follow: the cell and the status say so
+      say(D.tPending.split("{d}").join(text));
       return false;
     }
     if (v < minOf(td) || v > max) { if (base !== td.textContent) { td.textContent = base; } refuseHere(td, hintOf(td)); return false; }
@@ -196,8 +204,23 @@
     if (!pending) { return; }
     var p = pending;
     pending = null;
+    p.td.classList.remove("pd");
     edit(p.td, compose(p.td, p.text, p.base), {});
   }
+
+  function cancelPending() {  // Escape, a letter, F2 or Delete: the waiting digits go
+    if (!pending) { return; }
+    var p = pending;
+    pending = null;
+    p.td.classList.remove("pd");
+    p.td.textContent = p.base;
+  }
+
+  // Leaving the grid (a button, a link, another tab) saves the digits still waiting, as a
+  // move would: nothing typed is dropped. The editor's input sits inside the table.
+  table.addEventListener("focusout", function (e) {
+    if (pending && !(e.relatedTarget && table.contains(e.relatedTarget))) { flushOne(); }
+  });
 
   // What the editor (F2, double click) starts from: a work's points without "/max".
   function editText(td) { var t = saved(td); return isWork(td) ? t.split("/")[0] : t; }
@@ -213,10 +236,11 @@
   function openEditor(td, initial, mode) {
     if (editing) { return; }
     var input = document.createElement("input"), shown = td.textContent, done = false;
+    var baseline = mode === "comment" ? initial : editText(td);
     input.type = "text";
     input.value = initial;
     input.className = mode === "comment" ? "jcomment" : "jinput";
-    input.setAttribute("aria-label", mode === "comment" ? D.tComment : D.tHint);
+    input.setAttribute("aria-label", mode === "comment" ? D.tComment : hintOf(td));
     input.dataset.max = mode === "comment" ? "200" : "20";
     editing = { td: td, input: input };
     td.textContent = "";
@@ -230,7 +254,7 @@
       if (done) { return; }
       done = true;
       editing = null;
-      var value = input.value.trim(), changed = value !== (mode === "comment" ? initial : shown);
+      var value = input.value.trim(), changed = value !== baseline;
       td.textContent = shown;
       if (commit && changed) {
         if (mode === "comment") { edit(td, shown, { comment: value }); } else { edit(td, value, {}); }
@@ -303,6 +327,7 @@
   }
 
   function edit(td, text, extra, event) {
+    if (pending && pending.td === td) { pending = null; td.classList.remove("pd"); }
     var pupil = pupilOf(td), key = keyOf(td);
     remember(td);
     td.textContent = text;
@@ -406,7 +431,10 @@
     var fresh = frag.content.firstElementChild, here = mainOf(job);
     if (!fresh || fresh.hasAttribute("hx-swap-oob")) { return; }
     if (job.pupil) { confirmed[job.pupil + ":" + job.key] = fresh.textContent; }
-    if (newer(job) || (editing && editing.td === here)) { e.detail.shouldSwap = false; return; }
+    if (newer(job) || (editing && editing.td === here) || (pending && pending.td === here)) {
+      e.detail.shouldSwap = false;
+      return;
+    }
     if (here) { morph(here, fresh); }
   });
 
@@ -476,6 +504,7 @@
   });
   window.addEventListener("online", function () { if (failed.length) { retryBtn.click(); } });
   window.addEventListener("beforeunload", function (e) {
+    flushOne();
     if (queue.length || failed.length || busy) { e.preventDefault(); e.returnValue = ""; }
   });
   document.addEventListener("htmx:afterSettle", refreshActive);
@@ -515,6 +544,15 @@
       if (td) { focusCell(td); }
     });
   });
+
+  var confirmForm = document.getElementById("jconfirm-form");
+  if (confirmForm) {
+    confirmForm.addEventListener("submit", function (e) {
+      var col = columnOf("period"), n = 0;
+      for (var r = 0; r < rows.length; r++) { if (col >= 0 && !rows[r].cells[col].textContent.trim()) { n++; } }
+      if (!window.confirm(D.tConfirm.split("{n}").join(n))) { e.preventDefault(); }
+    });
+  }
 
   // The work form (New SAU/SAT) opens in its panel: its first field takes the focus.
   document.addEventListener("htmx:afterSettle", function (e) {

@@ -20,7 +20,7 @@ from models import (
     SummativeWork,
     WorkPoints,
 )
-from tests.browser.journal_setup import sign_in, wait_saved
+from tests.browser.journal_setup import press_layout_key, sign_in, wait_saved
 from tests.browser.variants import variant_fixtures
 from tests.conftest import TODAY
 
@@ -188,3 +188,50 @@ def test_declare_enter_points_and_marks_then_the_reason(grid, shot, axe_check):
     assert pw.locator("input[name^='points-']").first.input_value() == "12"
     shot(pw, f"criteria-work-{grid['lang']}")
     axe_check(pw)
+
+
+def test_waiting_digits_are_never_lost_nor_saved_over_what_follows(grid, shot):
+    """A digit that may take a second one (a work out of 12, ФО out of 10) waits, shown as
+    waiting; Delete, a letter or Escape replaces it, F2 edits it, and leaving the grid (a
+    button outside it) saves it. Each outcome is read back after a reload."""
+    pw = grid["page"]
+    if grid["touch"]:
+        pytest.skip("keyboard entry: the desktop variants")
+    with grid["app"].app_context():
+        sau = SummativeWork(page_id=db.session.get(Lesson, grid["lesson"]).page_id,
+                            period_id=_period(grid["app"].config["TINY_SCHOOL_IDS"]),
+                            kind="sor", name="Ондық", date=FRIDAY, max_points=12)
+        db.session.add(sau)
+        db.session.commit()
+        key = f"k{sau.id}"
+    pw.reload()
+    pw.wait_for_selector("#jgrid[data-ready='1']")
+    lesson = f"l{grid['lesson']}"
+    cell(pw, 0, key).click()
+    pw.keyboard.press("1")
+    assert "pd" in cell(pw, 0, key).get_attribute("class")  # waiting, and shown so
+    assert "1" in pw.text_content("#jstatus-text")
+    pw.keyboard.press("Delete")                              # replaces the waiting 1
+    pw.keyboard.press("ArrowDown")
+    pw.keyboard.press("1")
+    pw.keyboard.press("Escape")                              # the waiting 1 goes
+    pw.keyboard.press("ArrowDown")
+    pw.keyboard.press("1")
+    pw.keyboard.press("F2")                                  # the editor starts from "1"
+    assert pw.input_value("#jgrid input.jinput") == "1"
+    pw.fill("#jgrid input.jinput", "5")
+    pw.keyboard.press("Enter")
+    wait_saved(pw)
+    cell(pw, 0, lesson).click()
+    pw.keyboard.press("1")
+    press_layout_key(pw, "н" if grid["lang"] == "ru" else "ж")  # absent, not a mark of 1
+    wait_saved(pw)
+    cell(pw, 1, lesson).click()
+    pw.keyboard.press("1")
+    pw.click("#jwork-new")                                   # leaving the grid saves the 1
+    wait_saved(pw)
+    pw.reload()
+    pw.wait_for_selector("#jgrid[data-ready='1']")
+    assert col(pw, key)[:3] == ["", "", "5/12"]
+    absent = "н" if grid["lang"] == "ru" else "ж"
+    assert col(pw, lesson)[:2] == [absent, "1"]
