@@ -11,27 +11,14 @@ import pytest
 
 from extensions import db
 from models import FinalMark, Lesson, Mark, SchoolClass, SummativeWork, WorkPoints, WorkType
+from tests.browser.variants import DESKTOP, PHONE, variant_fixtures
 from tests.conftest import TODAY
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
-PHONE, DESKTOP = {"width": 375, "height": 812}, {"width": 1280, "height": 900}
 VARIANTS = {"kk-phone": ("kk", PHONE, True), "ru-phone": ("ru", PHONE, True),
             "ru-desktop": ("ru", DESKTOP, False)}
-
-
-@pytest.fixture(params=list(VARIANTS))
-def variant(request) -> tuple:
-    return VARIANTS[request.param]
-
-
-@pytest.fixture
-def page(browser, variant, console_errors):
-    _lang, viewport, touch = variant
-    context = browser.new_context(viewport=viewport, has_touch=touch, is_mobile=touch,
-                                  locale="ru-RU")
-    yield context.new_page()
-    context.close()
+variant, page = variant_fixtures(VARIANTS)
 
 
 @pytest.fixture

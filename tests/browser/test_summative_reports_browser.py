@@ -22,27 +22,11 @@ from models import (
     SummativeWork,
     WorkPoints,
 )
+from tests.browser.variants import ALL_VARIANTS, variant_fixtures
 
 pytestmark = pytest.mark.browser
 
-VARIANTS = {"ru-desktop": ("ru", {"width": 1280, "height": 900}, False),
-            "kk-desktop": ("kk", {"width": 1280, "height": 900}, False),
-            "ru-phone": ("ru", {"width": 375, "height": 812}, True),
-            "kk-phone": ("kk", {"width": 375, "height": 812}, True)}
-
-
-@pytest.fixture(params=list(VARIANTS))
-def variant(request) -> tuple:
-    return VARIANTS[request.param]
-
-
-@pytest.fixture
-def page(browser, variant, console_errors):
-    _lang, viewport, touch = variant
-    context = browser.new_context(viewport=viewport, has_touch=touch, is_mobile=touch,
-                                  locale="ru-RU", accept_downloads=True)
-    yield context.new_page()
-    context.close()
+variant, page = variant_fixtures(ALL_VARIANTS, accept_downloads=True)
 
 
 def _criteria_class(app) -> None:

@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import pytest
 
-VARIANTS = {"ru-desktop": ("ru", {"width": 1280, "height": 900}, False),
-            "kk-phone": ("kk", {"width": 375, "height": 812}, True)}
+PHONE, DESKTOP = {"width": 375, "height": 812}, {"width": 1280, "height": 900}
+VARIANTS = {"ru-desktop": ("ru", DESKTOP, False), "kk-phone": ("kk", PHONE, True)}
+# Every language on both: for pages families read on phones and print on desktops.
+ALL_VARIANTS = {"ru-desktop": ("ru", DESKTOP, False), "kk-desktop": ("kk", DESKTOP, False),
+                "ru-phone": ("ru", PHONE, True), "kk-phone": ("kk", PHONE, True)}
 
 
-def variant_fixtures(**context_args):
-    """The module's `variant` and `page` fixtures; context_args go to new_context()."""
-    @pytest.fixture(params=list(VARIANTS))
+def variant_fixtures(variants: dict | None = None, **context_args):
+    """The module's `variant` and `page` fixtures (over VARIANTS unless other `variants` are
+    given); context_args go to new_context()."""
+    variants = variants or VARIANTS
+
+    @pytest.fixture(params=list(variants))
     def variant(request) -> tuple:
-        return VARIANTS[request.param]
+        return variants[request.param]
 
     @pytest.fixture
     def page(browser, variant, console_errors):
