@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from extensions import db
-from models import Notice, NoticeSetting, WorkPoints
+from models import Mark, Notice, NoticeSetting, WorkPoints
 from services.notices import inbox, mail, produce
 from services.summative import points
 from tests.conftest import TODAY
@@ -105,6 +105,22 @@ def test_low_marks_only_parent_hears_of_points_below_forty_percent(ctx, max_poin
     save(ctx, ctx.boris, str(got), work)
     assert [n.kind for n in notices(ctx.mum)] == (["low_mark"] if low else [])
     assert [n.kind for n in notices(ctx.papa)] == ["mark"]  # default kinds: every mark
+
+
+@pytest.mark.parametrize(("value", "low"), [(3, True), (4, False), (1, True), (10, False)])
+def test_a_formative_mark_is_low_below_forty_percent_a_classic_one_below_three(ctx, value, low):
+    want(ctx.mum, "low_mark")
+    lesson = ctx.builder.lesson(ctx.maths6, TODAY)
+    classic = ctx.builder.lesson(ctx.maths5, TODAY)
+    wt = ctx.builder.work_types["lesson"].id
+    db.session.add_all([Mark(lesson_id=lesson.id, pupil_id=ctx.boris.id, value=value,
+                             work_type_id=wt),
+                        Mark(lesson_id=classic.id, pupil_id=ctx.anna.id, value=3,
+                             work_type_id=wt)])
+    db.session.flush()
+    produce.lessons_changed([lesson.id, classic.id])
+    kinds = [(n.pupil_id, n.kind) for n in notices(ctx.mum)]
+    assert kinds == ([(ctx.boris.id, "low_mark")] if low else [])  # Анна's 3 of 5 is not low
 
 
 def test_low_notice_goes_when_the_points_are_corrected_up_and_comes_back_down(ctx):

@@ -45,6 +45,7 @@ from models import (
     NoticeSetting,
     ParentNotice,
     School,
+    SchoolClass,
     SubjectPage,
     SummativeWork,
     User,
@@ -75,8 +76,8 @@ class Event:
 
     @property
     def low(self) -> bool:
-        """A mark below 3, or points at the low level of приказ № 130 (below 40 % of the
-        maximum, as the СОР/СОЧ analysis counts it: services.summative.formula.level_of)."""
+        """A mark below 3, or points (and a formative mark out of 10) at the low level of
+        приказ № 130 (below 40 %, as the СОР/СОЧ analysis counts it: formula.level_of)."""
         if self.value is None:
             return False
         if self.max_points:
@@ -149,9 +150,13 @@ def _lesson_statement(for_pupils: bool):
                 .where(Attendance.lesson_id.in_(_LESSONS), Attendance.status == "absent",
                        Lesson.date <= bindparam("today"), Lesson.cancelled.is_(False),
                        only(Attendance.pupil_id)))
+    # The class's journal type: a formative mark (criteria-based, out of 10) is low below
+    # 40 %, as points are; a 5-point mark below 3.
     marks = (select(literal("mark"), Mark.lesson_id, Mark.pupil_id, Mark.id, Mark.value,
-                    Lesson.page_id, _text())
+                    Lesson.page_id, SchoolClass.journal_type)
              .join(Lesson, Lesson.id == Mark.lesson_id)
+             .join(SubjectPage, SubjectPage.id == Lesson.page_id)
+             .join(SchoolClass, SchoolClass.id == SubjectPage.class_id)
              .where(Mark.lesson_id.in_(_LESSONS), only(Mark.pupil_id)))
     homework = (select(literal("homework"), Lesson.id, Enrolment.pupil_id, _int(), _int(),
                        Lesson.page_id, _text())
@@ -287,14 +292,15 @@ def _event(row, period_id: int | None) -> Event:
         _tag, maximum, pupil, work, points, page, _s = row
         return Event(f"points:{work}:{pupil}", "mark", pupil, page_id=page, value=points,
                      work_id=work, max_points=maximum)
-    tag, lesson, pupil, mark, value, page, _s = row
+    tag, lesson, pupil, mark, value, page, journal = row
     if tag in ("period", "predicted"):
         key = f"{tag}:{page}:{period_id}:{pupil}"
     else:
         key = {"absence": f"absence:{lesson}:{pupil}", "mark": f"mark:{mark}",
                "homework": f"homework:{lesson}:{pupil}"}[tag]
     return Event(key, tag, pupil, lesson_id=lesson, mark_id=mark, page_id=page,
-                 period_id=period_id, value=value)
+                 period_id=period_id, value=value,
+                 max_points=formula.FO_SCALE if journal == "criteria" else None)
 
 
 def _row(event: Event, user_id: int, kind: str) -> dict:
