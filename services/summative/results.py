@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from extensions import db
-from models import Lesson, Mark, StudyPeriod, SubjectPage, SummativeRule, SummativeWork, WorkPoints
+from models import Lesson, Mark, StudyPeriod, SubjectPage, SummativeWork, WorkPoints
 from services.summative import formula, settings
 
 
@@ -57,23 +57,11 @@ def _window(period: StudyPeriod, periods: list[StudyPeriod]) -> tuple:
     return period.start_date, period.end_date
 
 
-def _rules(pages: list[SubjectPage]) -> dict[int, settings.Rule]:
-    if not pages:
-        return {}
-    cls = pages[0].school_class
-    rows = {(r.subject_id, r.grade): settings.Rule(r.has_soch, r.by_half_year)
-            for r in db.session.scalars(select(SummativeRule).where(
-                SummativeRule.year_id == cls.year_id,
-                SummativeRule.subject_id.in_({p.subject_id for p in pages})))}
-    return {p.id: rows.get((p.subject_id, p.school_class.grade))
-            or settings.default_rule(p.hours_per_week) for p in pages}
-
-
 def _compute(pages: list[SubjectPage], pupil_ids: list[int], period: StudyPeriod,
              periods: list[StudyPeriod]) -> dict[int, PageResults]:
     start, end = _window(period, periods)
     page_ids = [p.id for p in pages]
-    rule_of = _rules(pages)
+    rule_of = settings.rules_of(pages)
     works = list(db.session.scalars(
         select(SummativeWork).where(SummativeWork.page_id.in_(page_ids),
                                     SummativeWork.date >= start, SummativeWork.date <= end)

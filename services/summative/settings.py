@@ -33,13 +33,20 @@ def default_rule(hours_per_week: int) -> Rule:
 
 def rule_of(page: SubjectPage) -> Rule:
     """The page's rule: its subject's row for the grade and year, else by its hours."""
-    cls = page.school_class
-    row = db.session.scalar(select(SummativeRule).where(
-        SummativeRule.year_id == cls.year_id, SummativeRule.subject_id == page.subject_id,
-        SummativeRule.grade == cls.grade))
-    if row is None:
-        return default_rule(page.hours_per_week)
-    return Rule(row.has_soch, row.by_half_year)
+    return rules_of([page])[page.id]
+
+
+def rules_of(pages: list[SubjectPage]) -> dict[int, Rule]:
+    """The rules of pages of one class (or year) by page id, in one query."""
+    if not pages:
+        return {}
+    year_ids = {p.school_class.year_id for p in pages}
+    rows = {(r.year_id, r.subject_id, r.grade): Rule(r.has_soch, r.by_half_year)
+            for r in db.session.scalars(select(SummativeRule).where(
+                SummativeRule.year_id.in_(year_ids),
+                SummativeRule.subject_id.in_({p.subject_id for p in pages})))}
+    return {p.id: rows.get((p.school_class.year_id, p.subject_id, p.school_class.grade))
+            or default_rule(p.hours_per_week) for p in pages}
 
 
 def halves(periods: list[StudyPeriod], rule: Rule) -> bool:
