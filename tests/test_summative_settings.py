@@ -121,7 +121,7 @@ def test_the_administrator_sets_the_shares(crit, login):
 
 
 @pytest.mark.parametrize(("fo", "sor", "soch"), [
-    (60, 50, 0), (0, 50, 49), (0, 101, 0), (-10, 60, 50), ("x", 50, 50), ("", 50, 50)])
+    (60, 50, 0), (0, 50, 49), (0, 101, 0), (-10, 60, 50), ("x", 50, 50), ("", 60, 50)])
 def test_shares_that_do_not_add_up_are_refused(crit, login, fo, sor, soch):
     year = crit.builder.year
     response = login("admin").post(f"/admin/years/{year.id}", headers=EN, data=_year_form(

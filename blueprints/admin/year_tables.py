@@ -33,6 +33,16 @@ def _in_year() -> dict:
     return {"year_id": rules.current_or_latest_year_id()}
 
 
+def _keep_share(name: str, default: int):
+    """Left empty (a form or a file from before issue 21), a year keeps its share, or takes
+    the common 50 % СОР + 50 % СОЧ."""
+    def put(row: AcademicYear, value) -> None:
+        current = getattr(row, name)
+        setattr(row, name, value if value is not None and value != "" else
+                (current if current is not None else default))
+    return put
+
+
 def _year_col() -> Col:
     return Col("year_id", _l("Academic year"), "choice", choices=rules.years,
                filter="choice")
@@ -46,9 +56,12 @@ YEARS = Table(
         Col("is_current", _l("Current year"), "bool", put=rules.set_current),
         Col("closed", _l("Closed"), "bool", editable=False),
         # The criteria-based journal's shares (DOMAIN.md 8); classic classes ignore them.
-        Col("fo_weight", _l("Share of FA, %"), "int", min=0, max=100),
-        Col("sor_weight", _l("Share of SAU, %"), "int", min=0, max=100),
-        Col("soch_weight", _l("Share of SAT, %"), "int", min=0, max=100),
+        Col("fo_weight", _l("Share of FA, %"), "int", min=0, max=100, required=False,
+            put=_keep_share("fo_weight", 0)),
+        Col("sor_weight", _l("Share of SAU, %"), "int", min=0, max=100, required=False,
+            put=_keep_share("sor_weight", 50)),
+        Col("soch_weight", _l("Share of SAT, %"), "int", min=0, max=100, required=False,
+            put=_keep_share("soch_weight", 50)),
     ),
     order_by=(AcademicYear.start_date.desc(),), check=admin_rules.check_year, access=ACCESS,
     import_key=("name",), deletable=True, after_change=lesson_gen.follow_calendar,
