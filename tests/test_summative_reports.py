@@ -93,6 +93,20 @@ def test_quality_and_success_take_the_given_mark_where_set(app, cls6):
     assert a.marks.quality == 40.0 and a.marks.success == 80.0
 
 
+def test_a_pupil_who_left_during_the_period_is_listed_outside_the_counts(app, cls6):
+    from sqlalchemy import select
+
+    from models import Enrolment
+    left = db.session.scalar(select(Enrolment).where(Enrolment.pupil_id == cls6.dana.id))
+    left.end_date = dt.date(2026, 12, 11)  # after the SAT, before the quarter's end
+    db.session.commit()
+    a = _analyse(app, cls6)
+    rows = {r.pupil.id: r for r in a.pupils}
+    assert rows[cls6.dana.id].level is None and rows[cls6.dana.id].counted is None
+    assert sum(a.result.counts.values()) == 4  # Дана's «high» is not among them
+    assert a.works[2].wrote == 5  # she wrote the SAT: the work's own analysis keeps her
+
+
 def test_count_marks_keeps_na_in_n_and_leaves_the_exempt_out():
     counts = summative.count_marks([5, 4, 3, "na", "exempt", None, 2])
     assert counts.n == 5 and counts.na == 1

@@ -204,14 +204,19 @@ def analyse(page: SubjectPage, period: StudyPeriod) -> Analysis:
             if work_id in by_work:
                 by_work[work_id][pupil_id] = points
     works = [analyse_work(w, by_work[w.id], names) for w in shown_works]
+    # The period's result counts the pupils on the page at its end (DOMAIN.md 8: N is the
+    # class at the end of the period); one who left is listed, outside the counts.
+    at_end = {p.id for p in page_pupils(page, period.end_date, period.end_date)}
     result, rows = Levels(), []
     for pupil in pupils:
         outcome = found.result(pupil.id).outcome
         percent = outcome.percent if outcome is not None else None
-        level = result.add(pupil.name, percent) if percent is not None else None
+        stays = pupil.id in at_end
+        level = result.add(pupil.name, percent) if percent is not None and stays else None
         value, special = finals.get(pupil.id, (None, None))
         suggested = outcome.mark if outcome is not None else None
-        counted = value if value is not None else special if special else suggested
+        counted = (value if value is not None else special if special else suggested) \
+            if stays else None
         rows.append(PupilRow(pupil, percent, level, suggested,
                              rules.final_label(value, special), counted))
     school = school_service.the_school()
