@@ -48,26 +48,20 @@ def pupil_results(pupil_id: int, pages: list[SubjectPage], period: StudyPeriod,
     return _compute(pages, [pupil_id], period, periods)
 
 
-def _window(period: StudyPeriod, periods: list[StudyPeriod]) -> tuple:
-    """The dates that may count for a mark given in or about `period`: its half-year too."""
-    if len(periods) == 4 and period.scheme == "quarter":
-        index = periods.index(period)
-        pair = periods[index - index % 2:index - index % 2 + 2]
-        return pair[0].start_date, pair[-1].end_date
-    return period.start_date, period.end_date
-
-
 def _compute(pages: list[SubjectPage], pupil_ids: list[int], period: StudyPeriod,
              periods: list[StudyPeriod]) -> dict[int, PageResults]:
-    start, end = _window(period, periods)
-    page_ids = [p.id for p in pages]
     rule_of = settings.rules_of(pages)
+    spans = {p.id: settings.span_of(period, periods, rule_of[p.id]) for p in pages}
+    # The dates read: the period, and the half-year only where a page is marked per half-year.
+    dated = [period, *(q for span in spans.values() for q in span)]
+    start, end = min(q.start_date for q in dated), max(q.end_date for q in dated)
+    page_ids = [p.id for p in pages]
     works = list(db.session.scalars(
         select(SummativeWork).where(SummativeWork.page_id.in_(page_ids),
                                     SummativeWork.date >= start, SummativeWork.date <= end)
         .order_by(SummativeWork.date, SummativeWork.kind.desc(), SummativeWork.id)))
     points: dict[tuple[int, int], int] = {}
-    if works and pupil_ids:
+    if pupil_ids:  # asked even without works: the same statements whatever the data
         for work_id, pupil_id, got in db.session.execute(
                 select(WorkPoints.work_id, WorkPoints.pupil_id, WorkPoints.points).where(
                     WorkPoints.work_id.in_([w.id for w in works]),
@@ -83,23 +77,23 @@ def _compute(pages: list[SubjectPage], pupil_ids: list[int], period: StudyPeriod
             fo.setdefault((page_id, pupil_id), []).append((day, value))
     out = {}
     for page in pages:
-        rule = rule_of[page.id]
-        span = settings.span_of(period, periods, rule)
+        rule, span = rule_of[page.id], spans[page.id]
+        weights = settings.weights_of(page.school_class.year)
+        # A span is consecutive periods: one range of dates (the period's when no mark).
+        first, last = (span[0].start_date, span[-1].end_date) if span else \
+            (period.start_date, period.end_date)
         mine = [w for w in works if w.page_id == page.id]
         shown = [w for w in mine if period.contains(w.date)]
-        counted = [w for w in mine if any(p.contains(w.date) for p in span)]
+        counted = [w for w in mine if span and first <= w.date <= last]
         results = {}
         for pupil_id in pupil_ids:
             result = PupilResult({w.id: points[w.id, pupil_id] for w in mine
                                   if (w.id, pupil_id) in points})
-            result.fo = [v for day, v in fo.get((page.id, pupil_id), ())
-                         if any(p.contains(day) for p in span or [period])]
+            result.fo = [v for day, v in fo.get((page.id, pupil_id), ()) if first <= day <= last]
             if span:
-                result.outcome = _outcome(page, counted, result, rule,
-                                          settings.weights_of(page.school_class.year))
+                result.outcome = _outcome(page, counted, result, rule, weights)
             results[pupil_id] = result
-        out[page.id] = PageResults(page, rule, settings.weights_of(page.school_class.year),
-                                   shown, span, counted, results)
+        out[page.id] = PageResults(page, rule, weights, shown, span, counted, results)
     return out
 
 
