@@ -22,7 +22,7 @@ from models import (
     SummativeWork,
     WorkPoints,
 )
-from tests.browser.variants import ALL_VARIANTS, variant_fixtures
+from tests.browser.variants import ALL_VARIANTS, sign_in_as, variant_fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -64,20 +64,12 @@ def _pupil(cls: SchoolClass, last: str, first: str) -> Pupil:
     return pupil
 
 
-def _language(page, lang: str) -> None:
-    if lang == "kk":
-        page.click(".lang-switch button")
-        page.wait_for_load_state()
-
-
 def test_the_teacher_opens_the_analysis_and_its_files(page, live_server, browser_app, sign_in,
                                                        shot, axe_check, variant):
     ids = browser_app.config["TINY_SCHOOL_IDS"]
     lang, viewport, touch = variant
     _criteria_class(browser_app)
-    sign_in("teacher")
-    _language(page, lang)
-    press = page.tap if touch else page.click
+    press = sign_in_as(page, sign_in, "teacher", variant)
     page.goto(f"{live_server}/reports/")
     with page.expect_navigation():
         press("a[href='/reports/summative']")
